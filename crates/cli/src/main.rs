@@ -1,0 +1,157 @@
+//! `apkscope`: static privacy and permission analyzer for Android apps.
+//!
+//! # Overview
+//!
+//! A thin shell over the engine and the reports, like ripgrep's `core`: it parses arguments,
+//! opens files, picks a report format and maps failures to exit codes. Exit codes: 0 success,
+//! 2 an input could not be analysed, 3 usage error.
+
+// The binary is the one place that talks to the terminal.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use apkscope_engine::ScanOptions;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code when an input cannot be analysed (not a zip, no manifest, unreadable).
+const EXIT_INPUT_ERROR: u8 = 2;
+/// Exit code for a command line that makes no sense.
+const EXIT_USAGE: u8 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "apkscope",
+    version,
+    about = "Static privacy and permission analyzer for Android apps"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Scan an APK: identity, permissions, components, container anomalies.
+    Scan(ScanArgs),
+    /// Print the decoded AndroidManifest.xml as text XML.
+    Manifest(ManifestArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ScanArgs {
+    /// The APK to scan.
+    apk: PathBuf,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct ManifestArgs {
+    /// The APK whose manifest to print.
+    apk: PathBuf,
+    /// Write the XML to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Caps on what one APK may inflate: a zip bomb stops at these instead of exhausting memory.
+#[derive(clap::Args, Debug)]
+struct LimitArgs {
+    /// Largest size one entry may inflate to, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    max_entry_mib: u64,
+    /// Largest total one APK may inflate to, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    max_total_mib: u64,
+}
+
+impl LimitArgs {
+    fn scan_options(&self) -> ScanOptions {
+        let mut options = ScanOptions::default();
+        options.container.max_entry_size = self.max_entry_mib.saturating_mul(1 << 20);
+        options.container.max_total_inflated = self.max_total_mib.saturating_mul(1 << 20);
+        options
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    /// A readable summary.
+    Text,
+    /// The full report as JSON (see README for the fields).
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = err.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // One line: the file and the reason, with every cause in the chain.
+            eprintln!("apkscope: {err:#}");
+            ExitCode::from(EXIT_INPUT_ERROR)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Scan(args) => {
+            let facts = apkscope_engine::scan_path(&args.apk, &args.limits.scan_options())
+                .with_context(|| format!("{}", args.apk.display()))?;
+            write_output(args.out.as_deref(), |out| match args.format {
+                Format::Json => apkscope_report::write_json(&facts, out),
+                Format::Text => apkscope_report::write_text(&facts, out),
+            })
+        }
+        Command::Manifest(args) => {
+            let xml = apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
+                .with_context(|| format!("{}", args.apk.display()))?;
+            write_output(args.out.as_deref(), |out| out.write_all(xml.as_bytes()))
+        }
+    }
+}
+
+/// Runs `write` against the chosen destination and flushes it; a closed pipe is not an error.
+fn write_output(
+    path: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let result = match path {
+        Some(path) => {
+            let file = File::create(path)
+                .with_context(|| format!("cannot create output file {}", path.display()))?;
+            let mut out = BufWriter::new(file);
+            write(&mut out).and_then(|()| out.flush())
+        }
+        None => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            write(&mut out).and_then(|()| out.flush())
+        }
+    };
+    match result {
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report"),
+    }
+}

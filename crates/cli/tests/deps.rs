@@ -1,0 +1,74 @@
+//! The crate graph follows the table in docs/ARCHITECTURE.md: no back-edges, no parser → parser.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+
+/// Internal edges each crate may have (normal dependencies; dev-dependencies on the test kit
+/// are allowed everywhere).
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("apkscope-apk", &[]),
+    ("apkscope-axml", &[]),
+    ("apkscope-dex", &[]),
+    ("apkscope-facts", &[]),
+    ("apkscope-testkit", &[]),
+    (
+        "apkscope-engine",
+        &[
+            "apkscope-apk",
+            "apkscope-axml",
+            "apkscope-dex",
+            "apkscope-facts",
+        ],
+    ),
+    ("apkscope-report", &["apkscope-facts"]),
+    (
+        "apkscope-cli",
+        &["apkscope-engine", "apkscope-facts", "apkscope-report"],
+    ),
+];
+
+#[test]
+fn internal_dependencies_follow_the_architecture() {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cargo metadata failed");
+    let meta: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let allowed: BTreeMap<&str, BTreeSet<&str>> = ALLOWED
+        .iter()
+        .map(|(k, v)| (*k, v.iter().copied().collect()))
+        .collect();
+    let mut violations = Vec::new();
+    for package in meta["packages"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap();
+        let Some(permitted) = allowed.get(name) else {
+            violations.push(format!("{name} is not in the architecture table"));
+            continue;
+        };
+        for dep in package["dependencies"].as_array().unwrap() {
+            let dep_name = dep["name"].as_str().unwrap();
+            let is_dev = dep["kind"].as_str() == Some("dev");
+            if !dep_name.starts_with("apkscope-") || is_dev && dep_name == "apkscope-testkit" {
+                continue;
+            }
+            if is_dev && permitted.contains(dep_name) {
+                continue;
+            }
+            if !permitted.contains(dep_name) {
+                violations.push(format!("{name} -> {dep_name}"));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "edges not in docs/ARCHITECTURE.md: {violations:#?}"
+    );
+}

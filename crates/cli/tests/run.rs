@@ -1,0 +1,185 @@
+//! The binary, end to end: formats, exit codes, error messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn apkscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apkscope"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn demo_apk() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("apkscope-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn scan_json(path: &Path) -> serde_json::Value {
+    let output = apkscope(&["scan", "--format", "json", path.to_str().unwrap()]);
+    assert!(output.status.success(), "scan failed: {}", stderr(&output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn scan_json_reports_the_demo_app() {
+    let report = scan_json(&demo_apk());
+    assert_eq!(report["schema_version"], "0.1");
+    assert!(
+        report["input"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("demo.apk")
+    );
+    assert_eq!(report["input"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(report["input"]["size"].as_u64().unwrap() > 0);
+
+    let app = &report["app"];
+    assert_eq!(app["package"], "com.example.apkscope.demo");
+    assert_eq!(app["version_code"], 7);
+    assert_eq!(app["version_name"], "1.2.0");
+    assert_eq!(app["min_sdk"], 21);
+    assert_eq!(app["target_sdk"], 30);
+    assert_eq!(app["label"], "Apkscope Demo");
+
+    let requested = report["permissions"]["requested"].as_array().unwrap();
+    let storage = requested
+        .iter()
+        .find(|p| p["name"] == "android.permission.WRITE_EXTERNAL_STORAGE")
+        .expect("WRITE_EXTERNAL_STORAGE requested");
+    assert_eq!(storage["max_sdk"], 28);
+    let phone = requested
+        .iter()
+        .find(|p| p["name"] == "android.permission.READ_PHONE_STATE");
+    assert_eq!(phone.unwrap()["max_sdk"], serde_json::Value::Null);
+    assert!(
+        requested
+            .iter()
+            .any(|p| p["element"] == "uses-permission-sdk-23")
+    );
+
+    let components = report["manifest"]["components"].as_array().unwrap();
+    let main = components
+        .iter()
+        .find(|c| c["name"] == "com.example.apkscope.demo.MainActivity")
+        .expect("MainActivity listed fully qualified");
+    assert_eq!(main["kind"], "activity");
+    // Launcher intent filter and targetSdk 30 < 31: exported by the implicit rule.
+    assert_eq!(main["exported"], true);
+    assert_eq!(main["exported_explicit"], false);
+    let settings = components
+        .iter()
+        .find(|c| c["name"] == "com.example.apkscope.demo.ui.SettingsActivity")
+        .expect("relative name qualified");
+    assert_eq!(settings["exported"], false);
+    for kind in [
+        "activity",
+        "activity-alias",
+        "service",
+        "receiver",
+        "provider",
+    ] {
+        assert!(components.iter().any(|c| c["kind"] == kind), "no {kind}");
+    }
+    assert!(report["anomalies"].is_array());
+}
+
+#[test]
+fn scan_is_deterministic() {
+    let a = apkscope(&["scan", "--format", "json", demo_apk().to_str().unwrap()]);
+    let b = apkscope(&["scan", "--format", "json", demo_apk().to_str().unwrap()]);
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn scan_text_is_readable() {
+    let output = apkscope(&["scan", demo_apk().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("com.example.apkscope.demo"));
+    assert!(text.contains("Apkscope Demo"));
+    assert!(text.contains("android.permission.READ_PHONE_STATE"));
+}
+
+#[test]
+fn scan_writes_to_out_file() {
+    let dir = temp_dir("out");
+    let out = dir.join("report.json");
+    let output = apkscope(&[
+        "scan",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+        demo_apk().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(report["app"]["package"], "com.example.apkscope.demo");
+}
+
+#[test]
+fn manifest_prints_decoded_xml() {
+    let output = apkscope(&["manifest", demo_apk().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let xml = String::from_utf8(output.stdout).unwrap();
+    assert!(xml.contains("<manifest"));
+    assert!(xml.contains("xmlns:android=\"http://schemas.android.com/apk/res/android\""));
+    assert!(xml.contains("package=\"com.example.apkscope.demo\""));
+    assert!(xml.contains("android:name=\"android.permission.READ_PHONE_STATE\""));
+    assert!(xml.contains("</manifest>"));
+}
+
+#[test]
+fn not_a_zip_is_an_input_error_with_one_line() {
+    let dir = temp_dir("notzip");
+    let path = dir.join("notes.apk");
+    std::fs::write(&path, b"this is not a zip file at all").unwrap();
+    let output = apkscope(&["scan", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert_eq!(message.trim_end().lines().count(), 1, "{message}");
+    assert!(message.contains("notes.apk"), "{message}");
+    assert!(message.contains("not an APK"), "{message}");
+}
+
+#[test]
+fn missing_file_is_an_input_error() {
+    let output = apkscope(&["scan", "/nonexistent/dir/app.apk"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("/nonexistent/dir/app.apk"));
+}
+
+#[test]
+fn zip_without_manifest_is_an_input_error() {
+    let dir = temp_dir("nomanifest");
+    let path = dir.join("plain.zip");
+    let zip = apkscope_testkit::zip::ZipBuilder::new()
+        .stored("readme.txt", b"hello")
+        .build();
+    std::fs::write(&path, zip).unwrap();
+    let output = apkscope(&["scan", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("AndroidManifest.xml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn usage_errors_exit_3() {
+    assert_eq!(apkscope(&["scan"]).status.code(), Some(3));
+    assert_eq!(apkscope(&["frobnicate"]).status.code(), Some(3));
+    assert_eq!(apkscope(&["--help"]).status.code(), Some(0));
+}

@@ -1,0 +1,4 @@
+//! Integration tests of the `apkscope` binary.
+
+mod deps;
+mod run;

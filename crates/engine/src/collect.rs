@@ -1,0 +1,353 @@
+//! The collector: parser views and anomalies → [`AppFacts`].
+
+use apkscope_apk::Apk;
+use apkscope_axml::manifest::{self, Manifest};
+use apkscope_axml::{Document, ResourceTable};
+use apkscope_facts::{
+    AnomalyFact, AppFacts, ApplicationFacts, Component, ContainerFacts, DeclaredPermission,
+    InputFacts, IntentData, IntentFilter, ManifestFacts, MetaData, Queries, RequestedPermission,
+    SigningBlockEntry, SigningBlockFacts, UsesFeature, UsesLibrary,
+};
+
+use crate::{Error, MANIFEST_ENTRY, RESOURCES_ENTRY, Result, ScanOptions};
+
+/// Anomaly sources, as they appear in reports.
+const SOURCE_CONTAINER: &str = "container";
+const SOURCE_MANIFEST: &str = "manifest";
+const SOURCE_RESOURCES: &str = "resources";
+
+/// The decoded manifest and, when present and readable, the resource table.
+struct DecodedManifest {
+    document: Document,
+    resources: Option<ResourceTable>,
+}
+
+pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> Result<AppFacts> {
+    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
+    let mut facts = AppFacts::new(input);
+    facts.container = container_facts(&apk);
+    facts
+        .anomalies
+        .extend(apk.anomalies().iter().map(container_anomaly));
+
+    let decoded = decode_manifest(&apk, &mut facts.anomalies)?;
+    let manifest = Manifest::from_document(&decoded.document, decoded.resources.as_ref());
+    facts.anomalies.extend(
+        decoded
+            .document
+            .anomalies
+            .iter()
+            .map(|a| parser_anomaly(SOURCE_MANIFEST, a)),
+    );
+    facts.anomalies.extend(
+        manifest
+            .anomalies
+            .iter()
+            .map(|a| parser_anomaly(SOURCE_MANIFEST, a)),
+    );
+    fill_manifest_facts(&mut facts, &manifest);
+    Ok(facts)
+}
+
+pub(crate) fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {
+    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
+    let mut ignored = Vec::new();
+    let decoded = decode_manifest(&apk, &mut ignored)?;
+    Ok(apkscope_axml::to_xml_with(
+        &decoded.document,
+        decoded.resources.as_ref(),
+    ))
+}
+
+/// Reads and decodes `AndroidManifest.xml` (required) and `resources.arsc` (optional: its
+/// problems become anomalies, and references stay unresolved).
+fn decode_manifest(apk: &Apk<'_>, anomalies: &mut Vec<AnomalyFact>) -> Result<DecodedManifest> {
+    let entry = apk.entry(MANIFEST_ENTRY).ok_or(Error::MissingManifest)?;
+    let bytes = apk.read(entry).map_err(Error::ManifestEntry)?;
+    let document = apkscope_axml::parse(&bytes).map_err(Error::Manifest)?;
+
+    let resources = match apk.entry(RESOURCES_ENTRY) {
+        None => None,
+        Some(entry) => match apk.read(entry) {
+            Err(err) => {
+                anomalies.push(resources_problem("resources_unreadable", err.to_string()));
+                None
+            }
+            Ok(bytes) => match apkscope_axml::arsc::parse(&bytes) {
+                Err(err) => {
+                    anomalies.push(resources_problem("resources_undecodable", err.to_string()));
+                    None
+                }
+                Ok(table) => {
+                    anomalies.extend(
+                        table
+                            .anomalies
+                            .iter()
+                            .map(|a| parser_anomaly(SOURCE_RESOURCES, a)),
+                    );
+                    Some(table)
+                }
+            },
+        },
+    };
+    Ok(DecodedManifest {
+        document,
+        resources,
+    })
+}
+
+fn resources_problem(kind: &str, detail: String) -> AnomalyFact {
+    AnomalyFact {
+        source: SOURCE_RESOURCES.to_owned(),
+        kind: kind.to_owned(),
+        detail: format!("{detail}; resource references stay unresolved"),
+        entry: Some(RESOURCES_ENTRY.to_owned()),
+        offset: None,
+    }
+}
+
+fn container_anomaly(anomaly: &apkscope_apk::Anomaly) -> AnomalyFact {
+    AnomalyFact {
+        source: SOURCE_CONTAINER.to_owned(),
+        kind: anomaly.code.to_owned(),
+        detail: anomaly.detail.clone(),
+        entry: anomaly.entry.clone(),
+        offset: anomaly.offset,
+    }
+}
+
+fn parser_anomaly(source: &str, anomaly: &apkscope_axml::Anomaly) -> AnomalyFact {
+    let entry = match source {
+        SOURCE_RESOURCES => RESOURCES_ENTRY,
+        _ => MANIFEST_ENTRY,
+    };
+    AnomalyFact {
+        source: source.to_owned(),
+        kind: anomaly.code.to_owned(),
+        detail: anomaly.detail.clone(),
+        entry: Some(entry.to_owned()),
+        offset: anomaly.offset,
+    }
+}
+
+fn container_facts(apk: &Apk<'_>) -> ContainerFacts {
+    let mut dex_entries: Vec<(u32, String)> = apk
+        .entries()
+        .iter()
+        .filter_map(|e| multidex_index(&e.name).map(|i| (i, e.name.clone())))
+        .collect();
+    dex_entries.sort();
+    dex_entries.dedup();
+    ContainerFacts {
+        entries: u64::try_from(apk.entries().len()).unwrap_or(u64::MAX),
+        dex_entries: dex_entries.into_iter().map(|(_, name)| name).collect(),
+        signing_block: apk.signing_block().map(|block| SigningBlockFacts {
+            offset: block.offset,
+            size: block.size,
+            blocks: block
+                .pairs
+                .iter()
+                .map(|p| SigningBlockEntry {
+                    id: format!("{:#010x}", p.id),
+                    name: p.name.map(str::to_owned),
+                    size: p.size,
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// The position of a root `classes*.dex` entry in ART's multidex order: `classes.dex` is 1,
+/// `classesN.dex` is N (N ≥ 2, no leading zero), anything else is not loaded as primary code.
+pub(crate) fn multidex_index(name: &str) -> Option<u32> {
+    let middle = name.strip_prefix("classes")?.strip_suffix(".dex")?;
+    if middle.is_empty() {
+        return Some(1);
+    }
+    if middle.starts_with('0') || !middle.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    middle.parse().ok().filter(|n| *n >= 2)
+}
+
+fn fill_manifest_facts(facts: &mut AppFacts, m: &Manifest) {
+    let app = &mut facts.app;
+    app.package.clone_from(&m.package);
+    app.version_code = m.version_code.map(i64::from);
+    app.version_code_major = m.version_code_major.map(i64::from);
+    app.version_name.clone_from(&m.version_name);
+    app.min_sdk = m.min_sdk_version.map(i64::from);
+    app.target_sdk = m.target_sdk_version.map(i64::from);
+    app.max_sdk = m.max_sdk_version.map(i64::from);
+    app.sdk_codename.clone_from(&m.sdk_codename);
+    app.compile_sdk = m.compile_sdk_version.map(i64::from).or_else(|| {
+        m.platform_build_version_code
+            .as_deref()
+            .and_then(|v| v.trim().parse().ok())
+    });
+    app.label = m.application.as_ref().and_then(|a| a.label.clone());
+
+    facts.permissions.requested = m
+        .uses_permissions
+        .iter()
+        .map(|p| RequestedPermission {
+            name: p.name.clone(),
+            max_sdk: p.max_sdk_version.map(i64::from),
+            element: permission_element(p.element).to_owned(),
+        })
+        .collect();
+    facts.permissions.declared = m
+        .permissions
+        .iter()
+        .map(|p| DeclaredPermission {
+            name: p.name.clone(),
+            protection_level: p.protection_level_names.clone(),
+            group: p.permission_group.clone(),
+        })
+        .collect();
+
+    let mut manifest_facts = ManifestFacts {
+        uses_features: m
+            .uses_features
+            .iter()
+            .map(|f| UsesFeature {
+                name: f.name.clone(),
+                required: f.required,
+                gl_es_version: f.gl_es_version.map(gl_es_version),
+            })
+            .collect(),
+        queries: Queries {
+            packages: m.queries.packages.clone(),
+            intents: m.queries.intents.iter().map(intent_filter).collect(),
+            providers: m.queries.providers.clone(),
+        },
+        ..ManifestFacts::default()
+    };
+    if let Some(application) = &m.application {
+        manifest_facts.application = application_facts(application);
+        manifest_facts.uses_libraries = application
+            .uses_libraries
+            .iter()
+            .map(|l| UsesLibrary {
+                name: l.name.clone(),
+                required: l.required,
+            })
+            .collect();
+        manifest_facts.meta_data = application.meta_data.iter().filter_map(meta_data).collect();
+        manifest_facts.components = application.components.iter().map(component).collect();
+    }
+    facts.manifest = manifest_facts;
+}
+
+fn permission_element(element: manifest::PermissionElement) -> &'static str {
+    match element {
+        manifest::PermissionElement::UsesPermission => "uses-permission",
+        manifest::PermissionElement::UsesPermissionSdk23 => "uses-permission-sdk-23",
+        manifest::PermissionElement::UsesPermissionSdkM => "uses-permission-sdk-m",
+    }
+}
+
+/// `glEsVersion` packs major in the high 16 bits and minor in the low 16 bits.
+fn gl_es_version(packed: i32) -> String {
+    let bits = packed.cast_unsigned();
+    format!("{}.{}", bits >> 16, bits & 0xffff)
+}
+
+fn application_facts(a: &manifest::Application) -> ApplicationFacts {
+    ApplicationFacts {
+        name: a.name.clone(),
+        label_raw: a
+            .label_resource
+            .map(|id| format!("@{id:#010x}"))
+            .or_else(|| a.label.clone()),
+        debuggable: a.debuggable,
+        allow_backup: a.allow_backup,
+        full_backup_content: a.full_backup_content.clone(),
+        data_extraction_rules: a.data_extraction_rules.clone(),
+        uses_cleartext_traffic: a.uses_cleartext_traffic,
+        network_security_config: a.network_security_config.clone(),
+        test_only: a.test_only,
+        extract_native_libs: a.extract_native_libs,
+        request_legacy_external_storage: a.request_legacy_external_storage,
+        app_component_factory: a.app_component_factory.clone(),
+        process: a.process.clone(),
+    }
+}
+
+fn component(c: &manifest::Component) -> Component {
+    Component {
+        kind: component_kind(c.kind).to_owned(),
+        name: c.name.clone(),
+        exported: c.exported,
+        exported_explicit: c.exported_source == manifest::ExportedSource::Explicit,
+        permission: c.permission.clone(),
+        read_permission: c.read_permission.clone(),
+        write_permission: c.write_permission.clone(),
+        authorities: c.authorities.clone(),
+        grant_uri_permissions: c.grant_uri_permissions,
+        target_activity: c.target_activity.clone(),
+        process: c.process.clone(),
+        enabled: c.enabled,
+        direct_boot_aware: c.direct_boot_aware,
+        foreground_service_type: c.foreground_service_type_names.clone(),
+        intent_filters: c.intent_filters.iter().map(intent_filter).collect(),
+        meta_data: c.meta_data.iter().filter_map(meta_data).collect(),
+    }
+}
+
+fn component_kind(kind: manifest::ComponentKind) -> &'static str {
+    match kind {
+        manifest::ComponentKind::Activity => "activity",
+        manifest::ComponentKind::ActivityAlias => "activity-alias",
+        manifest::ComponentKind::Service => "service",
+        manifest::ComponentKind::Receiver => "receiver",
+        manifest::ComponentKind::Provider => "provider",
+    }
+}
+
+fn intent_filter(f: &manifest::IntentFilter) -> IntentFilter {
+    IntentFilter {
+        actions: f.actions.clone(),
+        categories: f.categories.clone(),
+        data: f
+            .data
+            .iter()
+            .map(|d| IntentData {
+                scheme: d.scheme.clone(),
+                host: d.host.clone(),
+                port: d.port.clone(),
+                path: d.path.clone(),
+                path_prefix: d.path_prefix.clone(),
+                path_pattern: d.path_pattern.clone(),
+                mime_type: d.mime_type.clone(),
+            })
+            .collect(),
+        priority: f.priority.map(i64::from),
+    }
+}
+
+/// A `<meta-data>` without a name cannot be looked up by the app either; it is dropped here and
+/// the manifest decoder reports it.
+fn meta_data(m: &manifest::MetaData) -> Option<MetaData> {
+    Some(MetaData {
+        name: m.name.clone()?,
+        value: m.value.clone(),
+        resource: m.resource.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::multidex_index;
+
+    #[test]
+    fn multidex_order_follows_art() {
+        assert_eq!(multidex_index("classes.dex"), Some(1));
+        assert_eq!(multidex_index("classes2.dex"), Some(2));
+        assert_eq!(multidex_index("classes10.dex"), Some(10));
+        assert_eq!(multidex_index("classes1.dex"), None);
+        assert_eq!(multidex_index("classes02.dex"), None);
+        assert_eq!(multidex_index("assets/classes.dex"), None);
+        assert_eq!(multidex_index("classesX.dex"), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! Collects what the parsers find in one app into [`AppFacts`].
+//!
+//! # Overview
+//!
+//! The engine is the only crate that knows every parser. For one APK it opens the container,
+//! decodes the manifest (resolving references through `resources.arsc`), and turns each parser's
+//! typed view and anomalies into the fact schema of `apkscope-facts`. It holds no global state and
+//! scans from a byte buffer as well as from a path, so a service can call it from many threads.
+//!
+//! # Example
+//!
+//! ```no_run
+//! let facts = apkscope_engine::scan_path(
+//!     std::path::Path::new("app.apk"),
+//!     &apkscope_engine::ScanOptions::default(),
+//! )?;
+//! println!("{:?}", facts.app.package);
+//! # Ok::<(), apkscope_engine::Error>(())
+//! ```
+
+mod collect;
+
+use std::path::Path;
+
+use apkscope_facts::{AppFacts, InputFacts};
+use sha2::{Digest, Sha256};
+
+pub use apkscope_apk::Options as ContainerOptions;
+
+/// The manifest's fixed entry name; Android reads no other.
+pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
+/// The compiled resource table's fixed entry name.
+pub const RESOURCES_ENTRY: &str = "resources.arsc";
+
+/// How to scan.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// Caps on inflation and entry counts for the container.
+    pub container: ContainerOptions,
+}
+
+/// Why an app could not be analysed at all. Oddities that still leave a usable app are
+/// anomalies in the facts, not errors.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The file could not be opened or mapped.
+    #[error("cannot read the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The container is not a zip archive Android could open.
+    #[error("not an APK: {0}")]
+    Container(#[source] apkscope_apk::Error),
+    /// The zip has no `AndroidManifest.xml` entry.
+    #[error("not an APK: the zip has no AndroidManifest.xml entry")]
+    MissingManifest,
+    /// The manifest entry exists but its bytes cannot be extracted.
+    #[error("AndroidManifest.xml cannot be extracted: {0}")]
+    ManifestEntry(#[source] apkscope_apk::Error),
+    /// The manifest bytes are not binary XML.
+    #[error("AndroidManifest.xml cannot be decoded: {0}")]
+    Manifest(#[source] apkscope_axml::Error),
+}
+
+/// Result of the engine's entry points.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Scans the APK at `path`; the file is memory-mapped, never modified.
+pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
+    let data = apkscope_apk::map_file(path)?;
+    scan_bytes(&data, &path.display().to_string(), options)
+}
+
+/// Scans an APK held in memory; `path` is only recorded in the report.
+pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
+    let input = InputFacts {
+        path: path.to_owned(),
+        sha256: sha256_hex(data),
+        size: u64::try_from(data.len()).unwrap_or(u64::MAX),
+    };
+    collect::collect(data, input, options)
+}
+
+/// Decodes the manifest of the APK at `path` and renders it as text XML, references resolved
+/// through `resources.arsc` where possible.
+pub fn manifest_xml_path(path: &Path, options: &ScanOptions) -> Result<String> {
+    let data = apkscope_apk::map_file(path)?;
+    manifest_xml(&data, options)
+}
+
+/// Decodes the manifest of an APK held in memory and renders it as text XML.
+pub fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {
+    collect::manifest_xml(data, options)
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = Sha256::digest(data);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}

@@ -1,0 +1,391 @@
+//! The facts apkscope knows about one app: the schema every report and rule refers to.
+//!
+//! # Overview
+//!
+//! [`AppFacts`] is filled by the engine's collector from what the parsers found (container,
+//! manifest, resources, code) and serialised as the scan report. Field names are part of the
+//! report's stable interface (see `schema_version`): rename nothing without bumping
+//! [`SCHEMA_VERSION`].
+//!
+//! This crate has no internal dependencies so that the rule compiler and the reports can use the
+//! schema without depending on the parsers or the engine.
+//!
+//! # Example
+//!
+//! ```
+//! use apkscope_facts::{AppFacts, InputFacts};
+//!
+//! let facts = AppFacts::new(InputFacts {
+//!     path: "app.apk".into(),
+//!     sha256: "00".repeat(32),
+//!     size: 0,
+//! });
+//! assert!(facts.anomalies.is_empty());
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
+pub const SCHEMA_VERSION: &str = "0.1";
+
+/// Everything known about one scanned app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct AppFacts {
+    /// Version of this layout ([`SCHEMA_VERSION`]).
+    pub schema_version: String,
+    /// The tool that produced the report.
+    pub tool: ToolFacts,
+    /// The scanned file.
+    pub input: InputFacts,
+    /// Identity of the app, as its manifest declares it.
+    pub app: AppIdentity,
+    /// Requested and declared permissions.
+    pub permissions: PermissionFacts,
+    /// The decoded manifest beyond identity and permissions.
+    pub manifest: ManifestFacts,
+    /// The zip container: entries, signing block.
+    pub container: ContainerFacts,
+    /// Oddities found while reading the app: tampering, malformed structures, evasion tricks.
+    pub anomalies: Vec<AnomalyFact>,
+}
+
+impl AppFacts {
+    /// Empty facts for `input`, stamped with this schema and tool version.
+    pub fn new(input: InputFacts) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            tool: ToolFacts::default(),
+            input,
+            ..Self::default()
+        }
+    }
+}
+
+/// The tool that produced a report.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ToolFacts {
+    /// Always `apkscope`.
+    pub name: String,
+    /// The crate version of the facts schema, which moves with the tool.
+    pub version: String,
+}
+
+impl Default for ToolFacts {
+    fn default() -> Self {
+        Self {
+            name: "apkscope".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+/// The scanned file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct InputFacts {
+    /// The path as the user gave it.
+    pub path: String,
+    /// SHA-256 of the whole file, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Identity of the app as the manifest declares it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AppIdentity {
+    /// `package` of `<manifest>`.
+    pub package: Option<String>,
+    /// `android:versionCode` (the low 32 bits).
+    pub version_code: Option<i64>,
+    /// `android:versionCodeMajor` (the high 32 bits of the long version code).
+    pub version_code_major: Option<i64>,
+    /// `android:versionName`, resolved through resources when it is a reference.
+    pub version_name: Option<String>,
+    /// `<uses-sdk android:minSdkVersion>`, as declared.
+    pub min_sdk: Option<i64>,
+    /// `<uses-sdk android:targetSdkVersion>`, as declared.
+    pub target_sdk: Option<i64>,
+    /// `<uses-sdk android:maxSdkVersion>`, as declared.
+    pub max_sdk: Option<i64>,
+    /// The preview codename (e.g. `VanillaIceCream`) written instead of a number for the min or
+    /// target SDK; `min_sdk`/`target_sdk` then hold 10000, the value Android gives a codename.
+    pub sdk_codename: Option<String>,
+    /// `android:compileSdkVersion` of `<manifest>` (or `platformBuildVersionCode`).
+    pub compile_sdk: Option<i64>,
+    /// The application label, resolved through resources.arsc in the default configuration.
+    pub label: Option<String>,
+}
+
+/// Requested and declared permissions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PermissionFacts {
+    /// `<uses-permission>` and `<uses-permission-sdk-23>` elements, in manifest order.
+    pub requested: Vec<RequestedPermission>,
+    /// `<permission>` elements the app defines.
+    pub declared: Vec<DeclaredPermission>,
+}
+
+/// One requested permission.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RequestedPermission {
+    /// Permission name, e.g. `android.permission.READ_PHONE_STATE`.
+    pub name: String,
+    /// `android:maxSdkVersion`: the request only applies up to this API level.
+    pub max_sdk: Option<i64>,
+    /// The element that requested it: `uses-permission` or `uses-permission-sdk-23`.
+    pub element: String,
+}
+
+/// One permission the app defines.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeclaredPermission {
+    /// Permission name.
+    pub name: String,
+    /// Decoded `android:protectionLevel`, e.g. `signature|privileged`; `normal` when absent.
+    pub protection_level: String,
+    /// `android:permissionGroup`.
+    pub group: Option<String>,
+}
+
+/// The manifest beyond identity and permissions.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ManifestFacts {
+    /// Attributes of `<application>`.
+    pub application: ApplicationFacts,
+    /// Every activity, activity-alias, service, receiver and provider.
+    pub components: Vec<Component>,
+    /// `<uses-feature>` elements.
+    pub uses_features: Vec<UsesFeature>,
+    /// `<uses-library>` elements.
+    pub uses_libraries: Vec<UsesLibrary>,
+    /// `<queries>`: packages, intents and providers the app wants to see (package visibility).
+    pub queries: Queries,
+    /// `<meta-data>` directly under `<application>`.
+    pub meta_data: Vec<MetaData>,
+}
+
+/// Attributes of `<application>`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ApplicationFacts {
+    /// `android:name`, fully qualified: the class that runs first, before any consent dialog.
+    pub name: Option<String>,
+    /// `android:label` as written (a reference is shown as `@0x7f...` or `@string/...`).
+    pub label_raw: Option<String>,
+    /// `android:debuggable`.
+    pub debuggable: Option<bool>,
+    /// `android:allowBackup` (the platform default is true when absent).
+    pub allow_backup: Option<bool>,
+    /// `android:fullBackupContent` (a bool or an `@xml/` resource).
+    pub full_backup_content: Option<String>,
+    /// `android:dataExtractionRules` (`@xml/` resource).
+    pub data_extraction_rules: Option<String>,
+    /// `android:usesCleartextTraffic`.
+    pub uses_cleartext_traffic: Option<bool>,
+    /// `android:networkSecurityConfig` (`@xml/` resource).
+    pub network_security_config: Option<String>,
+    /// `android:testOnly`.
+    pub test_only: Option<bool>,
+    /// `android:extractNativeLibs`.
+    pub extract_native_libs: Option<bool>,
+    /// `android:requestLegacyExternalStorage`.
+    pub request_legacy_external_storage: Option<bool>,
+    /// `android:appComponentFactory`, fully qualified.
+    pub app_component_factory: Option<String>,
+    /// `android:process`.
+    pub process: Option<String>,
+}
+
+/// A manifest component.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Component {
+    /// `activity`, `activity-alias`, `service`, `receiver` or `provider`.
+    pub kind: String,
+    /// Fully-qualified class name.
+    pub name: String,
+    /// Whether other apps can start or bind it: `android:exported`, or the platform's implicit rule.
+    pub exported: bool,
+    /// True when `android:exported` was written; false when `exported` follows the implicit rule.
+    pub exported_explicit: bool,
+    /// `android:permission`.
+    pub permission: Option<String>,
+    /// `android:readPermission` (providers).
+    pub read_permission: Option<String>,
+    /// `android:writePermission` (providers).
+    pub write_permission: Option<String>,
+    /// `android:authorities` (providers), split on `;`.
+    pub authorities: Vec<String>,
+    /// `android:grantUriPermissions` (providers).
+    pub grant_uri_permissions: Option<bool>,
+    /// `android:targetActivity` (activity-alias), fully qualified.
+    pub target_activity: Option<String>,
+    /// `android:process`.
+    pub process: Option<String>,
+    /// `android:enabled`.
+    pub enabled: Option<bool>,
+    /// `android:directBootAware`: runs before the user unlocks the device.
+    pub direct_boot_aware: Option<bool>,
+    /// `android:foregroundServiceType`, decoded, e.g. `location|dataSync`.
+    pub foreground_service_type: Option<String>,
+    /// `<intent-filter>` children.
+    pub intent_filters: Vec<IntentFilter>,
+    /// `<meta-data>` children.
+    pub meta_data: Vec<MetaData>,
+}
+
+/// An `<intent-filter>`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IntentFilter {
+    /// `<action android:name>` values.
+    pub actions: Vec<String>,
+    /// `<category android:name>` values.
+    pub categories: Vec<String>,
+    /// `<data>` elements.
+    pub data: Vec<IntentData>,
+    /// `android:priority`.
+    pub priority: Option<i64>,
+}
+
+/// A `<data>` element of an intent filter; only the attributes present are set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct IntentData {
+    /// `android:scheme`.
+    pub scheme: Option<String>,
+    /// `android:host`.
+    pub host: Option<String>,
+    /// `android:port`.
+    pub port: Option<String>,
+    /// `android:path`.
+    pub path: Option<String>,
+    /// `android:pathPrefix`.
+    pub path_prefix: Option<String>,
+    /// `android:pathPattern`.
+    pub path_pattern: Option<String>,
+    /// `android:mimeType`.
+    pub mime_type: Option<String>,
+}
+
+/// A `<meta-data>` element.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MetaData {
+    /// `android:name`.
+    pub name: String,
+    /// `android:value`, rendered as text.
+    pub value: Option<String>,
+    /// `android:resource`, rendered as a reference.
+    pub resource: Option<String>,
+}
+
+/// A `<uses-feature>` element.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UsesFeature {
+    /// `android:name`; absent for an OpenGL ES version requirement.
+    pub name: Option<String>,
+    /// `android:required` (default true).
+    pub required: bool,
+    /// `android:glEsVersion`, as `major.minor`.
+    pub gl_es_version: Option<String>,
+}
+
+/// A `<uses-library>` element.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UsesLibrary {
+    /// `android:name`.
+    pub name: String,
+    /// `android:required` (default true).
+    pub required: bool,
+}
+
+/// The `<queries>` element.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Queries {
+    /// `<package android:name>` values.
+    pub packages: Vec<String>,
+    /// `<intent>` children.
+    pub intents: Vec<IntentFilter>,
+    /// `<provider android:authorities>` values.
+    pub providers: Vec<String>,
+}
+
+/// The zip container.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ContainerFacts {
+    /// Number of central-directory entries (duplicates included).
+    pub entries: u64,
+    /// Entries named `classes*.dex` at the root, in multidex order.
+    pub dex_entries: Vec<String>,
+    /// The APK Signing Block, when present.
+    pub signing_block: Option<SigningBlockFacts>,
+}
+
+/// The APK Signing Block before the central directory.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SigningBlockFacts {
+    /// Offset of the block in the file.
+    pub offset: u64,
+    /// Size of the block in bytes.
+    pub size: u64,
+    /// The ID-value pairs.
+    pub blocks: Vec<SigningBlockEntry>,
+}
+
+/// One ID-value pair of the APK Signing Block.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SigningBlockEntry {
+    /// The ID, as `0x7109871a`.
+    pub id: String,
+    /// What the ID means (`v2`, `v3`, `v3.1`, `verity_padding`, …), when known.
+    pub name: Option<String>,
+    /// Size of the value in bytes.
+    pub size: u64,
+}
+
+/// Something odd found while reading the app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AnomalyFact {
+    /// Which reader found it: `container`, `manifest`, `resources`, `dex`.
+    pub source: String,
+    /// Stable snake_case code, e.g. `duplicate_entry`.
+    pub kind: String,
+    /// What was found, where, and what apkscope did about it.
+    pub detail: String,
+    /// The APK entry it concerns, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// Byte offset in the file or entry, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_field_names_are_stable() {
+        let mut facts = AppFacts::new(InputFacts::default());
+        facts.permissions.requested.push(RequestedPermission {
+            name: "android.permission.CAMERA".into(),
+            max_sdk: None,
+            element: "uses-permission".into(),
+        });
+        let json = serde_json::to_value(&facts).unwrap();
+        for pointer in [
+            "/schema_version",
+            "/input/path",
+            "/input/sha256",
+            "/input/size",
+            "/app/package",
+            "/app/version_code",
+            "/app/version_name",
+            "/app/min_sdk",
+            "/app/target_sdk",
+            "/app/label",
+            "/permissions/requested/0/name",
+            "/permissions/requested/0/max_sdk",
+            "/manifest/components",
+            "/anomalies",
+        ] {
+            assert!(json.pointer(pointer).is_some(), "missing {pointer}");
+        }
+    }
+}

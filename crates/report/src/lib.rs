@@ -1,0 +1,225 @@
+//! Renders an app's facts for people and programs.
+//!
+//! # Overview
+//!
+//! Reports never parse: they take [`AppFacts`] from the engine and write them in one format.
+//! JSON is deterministic (field order fixed by the schema, no timestamps), so the same input and
+//! the same tool version give byte-identical output.
+//!
+//! # Example
+//!
+//! ```
+//! use apkscope_facts::{AppFacts, InputFacts};
+//!
+//! let facts = AppFacts::new(InputFacts { path: "a.apk".into(), sha256: String::new(), size: 3 });
+//! let mut out = Vec::new();
+//! apkscope_report::write_json(&facts, &mut out).unwrap();
+//! assert!(String::from_utf8(out).unwrap().contains("\"path\": \"a.apk\""));
+//! ```
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use apkscope_facts::{AppFacts, Component};
+
+/// Writes `facts` as pretty-printed JSON followed by a newline.
+pub fn write_json(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, facts)?;
+    out.write_all(b"\n")
+}
+
+/// Writes `facts` as a human-readable text summary.
+pub fn write_text(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(render_text(facts).as_bytes())
+}
+
+/// Renders `facts` as a human-readable text summary.
+pub fn render_text(facts: &AppFacts) -> String {
+    // Writing to a String cannot fail; the `let _ =` below keep clippy and the reader honest.
+    let mut s = String::new();
+    let input = &facts.input;
+    let _ = writeln!(
+        s,
+        "{}  ({} bytes, sha256 {})",
+        input.path, input.size, input.sha256
+    );
+
+    let app = &facts.app;
+    let _ = writeln!(s, "\nApp");
+    let _ = writeln!(s, "  package       {}", opt(app.package.as_deref()));
+    let _ = writeln!(s, "  label         {}", opt(app.label.as_deref()));
+    let version_code = app.version_code.map(|v| v.to_string());
+    let _ = writeln!(
+        s,
+        "  version       {} (code {})",
+        opt(app.version_name.as_deref()),
+        opt(version_code.as_deref())
+    );
+    let _ = writeln!(
+        s,
+        "  sdk           min {}, target {}, compile {}",
+        opt_num(app.min_sdk),
+        opt_num(app.target_sdk),
+        opt_num(app.compile_sdk)
+    );
+    let application = &facts.manifest.application;
+    if let Some(name) = &application.name {
+        let _ = writeln!(s, "  application   {name}");
+    }
+    let flags = [
+        ("debuggable", application.debuggable),
+        ("allowBackup", application.allow_backup),
+        ("usesCleartextTraffic", application.uses_cleartext_traffic),
+        ("testOnly", application.test_only),
+    ];
+    let set: Vec<String> = flags
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={v}")))
+        .collect();
+    if !set.is_empty() {
+        let _ = writeln!(s, "  flags         {}", set.join(", "));
+    }
+    if let Some(config) = &application.network_security_config {
+        let _ = writeln!(s, "  network cfg   {config}");
+    }
+
+    let requested = &facts.permissions.requested;
+    let _ = writeln!(s, "\nPermissions requested ({})", requested.len());
+    for p in requested {
+        let mut line = format!("  {}", p.name);
+        if let Some(max) = p.max_sdk {
+            let _ = write!(line, "  (up to API {max})");
+        }
+        if p.element != "uses-permission" {
+            let _ = write!(line, "  [{}]", p.element);
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    if !facts.permissions.declared.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nPermissions declared ({})",
+            facts.permissions.declared.len()
+        );
+        for p in &facts.permissions.declared {
+            let _ = writeln!(s, "  {}  ({})", p.name, p.protection_level);
+        }
+    }
+
+    let components = &facts.manifest.components;
+    let _ = writeln!(s, "\nComponents ({})", components.len());
+    for c in components {
+        let _ = writeln!(s, "  {:<15} {}{}", c.kind, c.name, component_notes(c));
+    }
+
+    let container = &facts.container;
+    let _ = writeln!(s, "\nContainer");
+    let _ = writeln!(s, "  entries       {}", container.entries);
+    if !container.dex_entries.is_empty() {
+        let _ = writeln!(s, "  dex           {}", container.dex_entries.join(", "));
+    }
+    match &container.signing_block {
+        Some(block) => {
+            let names: Vec<String> = block
+                .blocks
+                .iter()
+                .map(|b| b.name.clone().unwrap_or_else(|| b.id.clone()))
+                .collect();
+            let _ = writeln!(s, "  signing block {}", names.join(", "));
+        }
+        None => {
+            let _ = writeln!(s, "  signing block none (v1 or unsigned)");
+        }
+    }
+
+    let _ = writeln!(s, "\nAnomalies ({})", facts.anomalies.len());
+    for a in &facts.anomalies {
+        let place = a
+            .entry
+            .as_deref()
+            .map(|e| format!(" [{e}]"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "  {}/{}{}: {}", a.source, a.kind, place, a.detail);
+    }
+    s
+}
+
+fn component_notes(c: &Component) -> String {
+    let mut notes = Vec::new();
+    if c.exported {
+        notes.push(if c.exported_explicit {
+            "exported"
+        } else {
+            "exported (implicit)"
+        });
+    }
+    let mut out = if notes.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", notes.join(", "))
+    };
+    if let Some(p) = &c.permission {
+        let _ = write!(out, "  permission={p}");
+    }
+    if !c.authorities.is_empty() {
+        let _ = write!(out, "  authorities={}", c.authorities.join(";"));
+    }
+    for filter in &c.intent_filters {
+        if !filter.actions.is_empty() {
+            let _ = write!(out, "\n{:<18}actions: {}", "", filter.actions.join(", "));
+        }
+    }
+    out
+}
+
+fn opt(value: Option<&str>) -> &str {
+    value.unwrap_or("-")
+}
+
+fn opt_num(value: Option<i64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use apkscope_facts::{InputFacts, RequestedPermission};
+
+    fn sample() -> AppFacts {
+        let mut facts = AppFacts::new(InputFacts {
+            path: "x.apk".into(),
+            sha256: "ab".into(),
+            size: 9,
+        });
+        facts.app.package = Some("com.example".into());
+        facts.permissions.requested.push(RequestedPermission {
+            name: "android.permission.CAMERA".into(),
+            max_sdk: Some(28),
+            element: "uses-permission".into(),
+        });
+        facts.manifest.components.push(Component {
+            kind: "activity".into(),
+            name: "com.example.Main".into(),
+            exported: true,
+            ..Component::default()
+        });
+        facts
+    }
+
+    #[test]
+    fn json_is_deterministic() {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_json(&sample(), &mut a).unwrap();
+        write_json(&sample(), &mut b).unwrap();
+        assert_eq!(a, b);
+        let value: serde_json::Value = serde_json::from_slice(&a).unwrap();
+        assert_eq!(value["app"]["package"], "com.example");
+    }
+
+    #[test]
+    fn text_shows_permissions_and_components() {
+        let text = render_text(&sample());
+        assert!(text.contains("android.permission.CAMERA  (up to API 28)"));
+        assert!(text.contains("com.example.Main  [exported (implicit)]"));
+    }
+}
