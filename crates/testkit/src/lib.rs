@@ -1,0 +1,6 @@
+//! apkscope-testkit (placeholder, being written).
+
+pub mod axml;
+pub mod dex;
+
+pub mod zip;
