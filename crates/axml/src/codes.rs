@@ -1,0 +1,139 @@
+//! Stable anomaly codes. Each constant's value is the `code` of an [`Anomaly`](crate::Anomaly).
+//!
+//! Codes never change meaning once released; new ones may be added.
+
+// ---- container / chunk level (binary XML and resources.arsc) ----
+
+/// The first chunk's type is not the expected one (`RES_XML_TYPE` 0x0003 for binary XML,
+/// `RES_TABLE_TYPE` 0x0002 for `resources.arsc`). Decoding goes on: Android's
+/// `ResXMLTree::setTo` does not look at it. Example: a manifest starting `00 00 08 00`.
+pub const BAD_MAGIC: &str = "bad_magic";
+/// A chunk's `headerSize` differs from the standard size for its type and is **not** used: the
+/// standard size is used instead. In binary XML this happens when Android would refuse the
+/// header (smaller than the type's minimum, larger than the chunk, not a multiple of 4: AOSP
+/// `validate_chunk`) or the document is already refused (see [`ANDROID_BAD_DOCUMENT`]); in
+/// `resources.arsc` for table and package headers. Example: a namespace node of 24 bytes with
+/// `headerSize = 0x20`.
+pub const BAD_HEADER_SIZE: &str = "bad_header_size";
+/// A chunk's `headerSize` differs from the standard size for its type (it is larger, except for
+/// a crafted document header), passes Android's checks, and is honoured as Android honours it:
+/// the document's first chunk is at `headerSize` (`ResXMLTree::setTo`), a
+/// string pool's offsets at `pool + headerSize` (`ResStringPool::setTo`), a resource map's IDs
+/// at `map + headerSize`, a node's extension at `node + headerSize`
+/// (`ResXMLParser::nextNode`). The skipped bytes can hold decoys that tools assuming the
+/// standard size decode instead of what Android sees. Example: a start-element node with
+/// `headerSize = 0x24` whose 20 extra bytes hold a fake attribute extension.
+pub const NONSTANDARD_HEADER_SIZE: &str = "nonstandard_header_size";
+/// Android's own binary XML parser stops at this offset: `ResXMLTree::setTo` fails
+/// (`BAD_TYPE`: bad document header, a chunk failing `validate_chunk`, a string pool
+/// `ResStringPool::setTo` refuses, no string pool, no root node) or `ResXMLParser::nextNode`
+/// returns `BAD_DOCUMENT` (a node failing `ResXMLTree::validateNode`, an extension shorter than
+/// its struct). `detail` names the check. Before the root element closes this means Android
+/// refuses the file (a manifest does not parse: the package does not install); after it,
+/// readers that stop at the root's end tag (the package manager) are unaffected. Reported once,
+/// at the first such point; from there on the decoder goes on best-effort with the standard
+/// header sizes.
+pub const ANDROID_BAD_DOCUMENT: &str = "android_bad_document";
+/// A chunk's `size` runs past the end of the buffer (or of its parent); it is clamped.
+pub const CHUNK_SIZE_PAST_END: &str = "chunk_size_past_end";
+/// A chunk's `size` is smaller than its header (a zero size would loop forever); decoding of
+/// the enclosing sequence stops there.
+pub const BAD_CHUNK_SIZE: &str = "bad_chunk_size";
+/// A chunk's `size` is not a multiple of 4 (Android's `validate_chunk` rejects this: see
+/// [`ANDROID_BAD_DOCUMENT`]).
+pub const MISALIGNED_CHUNK: &str = "misaligned_chunk";
+/// Bytes after the document's declared size, or after the last chunk, were ignored.
+pub const TRAILING_DATA: &str = "trailing_data";
+/// A chunk of an unknown or unexpected type was skipped.
+pub const UNKNOWN_CHUNK: &str = "unknown_chunk";
+
+// ---- string pools ----
+
+/// A string pool is missing: every string reference resolves to nothing. Android refuses such
+/// a binary XML document (`ResXMLTree::setTo` returns the pool's `NO_INIT`).
+pub const MISSING_STRING_POOL: &str = "missing_string_pool";
+/// A second string pool appeared where one was expected; as in Android, the later one wins
+/// (binary XML) or it is ignored (`resources.arsc`).
+pub const DUPLICATE_STRING_POOL: &str = "duplicate_string_pool";
+/// A string pool's `stringCount`/`styleCount` claims more entries than its chunk can hold;
+/// the count is clamped to what fits (a pool claiming 4 billion strings allocates nothing).
+pub const STRING_COUNT_CLAMPED: &str = "string_count_clamped";
+/// A string pool's `stringsStart`/`stylesStart` points outside its chunk.
+pub const STRING_POOL_BAD_OFFSET: &str = "string_pool_bad_offset";
+/// A reference to string index ≥ the pool's count; the value becomes empty/`None`.
+pub const STRING_INDEX_OUT_OF_RANGE: &str = "string_index_out_of_range";
+/// A string could not be decoded (its length runs past the pool, or its offset is outside
+/// it); it becomes empty.
+pub const BAD_STRING: &str = "bad_string";
+/// A string's bytes are not valid UTF-8/UTF-16 or lack the NUL terminator; decoded lossily.
+pub const STRING_ENCODING: &str = "string_encoding";
+/// Decoded text exceeded the output budget (overlapping strings referenced many times could
+/// otherwise expand a small input into gigabytes); later strings become empty.
+pub const OUTPUT_BUDGET_EXCEEDED: &str = "output_budget_exceeded";
+
+// ---- binary XML tree ----
+
+/// A string pool or resource map chunk appeared after the first XML node; Android ignores it,
+/// and so does this decoder (Android's `ResXMLParser::nextNode` skips it as an unknown node,
+/// or stops with `BAD_DOCUMENT` when its `headerSize` is below 16, as a resource map's is).
+pub const LATE_CHUNK: &str = "late_chunk";
+/// The resource-ID map's payload is not a multiple of 4 bytes.
+pub const RESOURCE_MAP_MISALIGNED: &str = "resource_map_misaligned";
+/// An attribute's name was taken from its resource ID because the name string was empty or
+/// named something else (an obfuscation trick: Android identifies manifest attributes by
+/// resource ID). `detail` names both.
+pub const ATTRIBUTE_NAME_FROM_RESOURCE_ID: &str = "attribute_name_from_resource_id";
+/// An element's `attributeCount` claims more attributes than its chunk holds (or, with an
+/// `attributeSize` below 20, a record runs past the end of the input); clamped.
+pub const ATTRIBUTE_COUNT_CLAMPED: &str = "attribute_count_clamped";
+/// An element's `attributeSize` is smaller than a `ResXMLTree_attribute` (20). Android does not
+/// require 20: it reads record `i` at `attributeStart + attributeSize * i`, so records overlap
+/// (with 0, every attribute is the same record), and this decoder does the same while Android
+/// accepts the document; in a document Android refuses, 20 is used.
+pub const BAD_ATTRIBUTE_SIZE: &str = "bad_attribute_size";
+/// A node chunk is too small for its fixed fields; it is skipped.
+pub const TRUNCATED_NODE: &str = "truncated_node";
+/// Elements nest deeper than [`crate::xml::MAX_DEPTH`]; deeper elements are attached to the
+/// deepest allowed parent.
+pub const DEPTH_LIMIT: &str = "depth_limit";
+/// The document has more nodes or attributes than [`crate::xml::MAX_NODES`] /
+/// [`crate::xml::MAX_ATTRIBUTES`]; the rest is dropped.
+pub const NODE_LIMIT: &str = "node_limit";
+/// An end-element with no open element.
+pub const UNBALANCED_END_ELEMENT: &str = "unbalanced_end_element";
+/// An end-element whose name differs from the open element's (Android does not check).
+pub const MISMATCHED_END_ELEMENT: &str = "mismatched_end_element";
+/// Elements still open at the end of the document were closed.
+pub const UNCLOSED_ELEMENT: &str = "unclosed_element";
+/// A second top-level element; Android's manifest parser reads only the first, and it is
+/// dropped here.
+pub const MULTIPLE_ROOTS: &str = "multiple_roots";
+/// Text outside the root element was dropped.
+pub const TEXT_OUTSIDE_ROOT: &str = "text_outside_root";
+
+// ---- resources.arsc ----
+
+/// The table header's `packageCount` differs from the packages found.
+pub const PACKAGE_COUNT_MISMATCH: &str = "package_count_mismatch";
+/// A type chunk's entry offset points outside the chunk.
+pub const BAD_ENTRY_OFFSET: &str = "bad_entry_offset";
+/// A type chunk's `entryCount` claims more entries than fit; clamped.
+pub const ENTRY_COUNT_CLAMPED: &str = "entry_count_clamped";
+/// A type chunk's id is 0 or has no name in the type string pool.
+pub const BAD_TYPE_ID: &str = "bad_type_id";
+/// More entries than [`crate::arsc::MAX_ENTRIES`]; the rest are dropped.
+pub const ENTRY_LIMIT: &str = "entry_limit";
+
+// ---- typed manifest ----
+
+/// The root element is not `<manifest>` (Android refuses such a package; fields are still
+/// read best-effort).
+pub const ROOT_NOT_MANIFEST: &str = "root_not_manifest";
+/// `<manifest>` has no `package` attribute.
+pub const MISSING_PACKAGE: &str = "missing_package";
+/// More than one `<application>`; Android uses the first, so does this.
+pub const DUPLICATE_APPLICATION: &str = "duplicate_application";
+/// An attribute that should be an integer or boolean holds something that does not convert.
+pub const BAD_ATTRIBUTE_VALUE: &str = "bad_attribute_value";
+/// A component has no `android:name`.
+pub const COMPONENT_WITHOUT_NAME: &str = "component_without_name";

@@ -1,0 +1,5 @@
+//! Integration tests for apkscope-axml.
+
+mod built;
+mod corpus;
+mod regressions;
