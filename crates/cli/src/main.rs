@@ -137,18 +137,15 @@ fn write_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> anyhow::Result<()> {
-    let result = match path {
-        Some(path) => {
-            let file = File::create(path)
-                .with_context(|| format!("cannot create output file {}", path.display()))?;
-            let mut out = BufWriter::new(file);
-            write(&mut out).and_then(|()| out.flush())
-        }
-        None => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            write(&mut out).and_then(|()| out.flush())
-        }
+    let result = if let Some(path) = path {
+        let file = File::create(path)
+            .with_context(|| format!("cannot create output file {}", path.display()))?;
+        let mut out = BufWriter::new(file);
+        write(&mut out).and_then(|()| out.flush())
+    } else {
+        let stdout = io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        write(&mut out).and_then(|()| out.flush())
     };
     match result {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),

@@ -46,6 +46,11 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
             .map(|a| parser_anomaly(SOURCE_MANIFEST, a)),
     );
     fill_manifest_facts(&mut facts, &manifest);
+    if options.code {
+        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums);
+        facts.code = code;
+        facts.code_index = index;
+    }
     Ok(facts)
 }
 
@@ -70,12 +75,12 @@ fn decode_manifest(apk: &Apk<'_>, anomalies: &mut Vec<AnomalyFact>) -> Result<De
         None => None,
         Some(entry) => match apk.read(entry) {
             Err(err) => {
-                anomalies.push(resources_problem("resources_unreadable", err.to_string()));
+                anomalies.push(resources_problem("resources_unreadable", &err.to_string()));
                 None
             }
             Ok(bytes) => match apkscope_axml::arsc::parse(&bytes) {
                 Err(err) => {
-                    anomalies.push(resources_problem("resources_undecodable", err.to_string()));
+                    anomalies.push(resources_problem("resources_undecodable", &err.to_string()));
                     None
                 }
                 Ok(table) => {
@@ -96,7 +101,7 @@ fn decode_manifest(apk: &Apk<'_>, anomalies: &mut Vec<AnomalyFact>) -> Result<De
     })
 }
 
-fn resources_problem(kind: &str, detail: String) -> AnomalyFact {
+fn resources_problem(kind: &str, detail: &str) -> AnomalyFact {
     AnomalyFact {
         source: SOURCE_RESOURCES.to_owned(),
         kind: kind.to_owned(),

@@ -18,6 +18,7 @@
 //! # Ok::<(), apkscope_engine::Error>(())
 //! ```
 
+mod code;
 mod collect;
 
 use std::path::Path;
@@ -33,11 +34,25 @@ pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
 pub const RESOURCES_ENTRY: &str = "resources.arsc";
 
 /// How to scan.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ScanOptions {
     /// Caps on inflation and entry counts for the container.
     pub container: ContainerOptions,
+    /// Parse and index the code (every dex). Off, a scan reads only the manifest and resources.
+    pub code: bool,
+    /// Verify each dex file's adler32 checksum and SHA-1 signature (mismatches are anomalies).
+    pub verify_dex_checksums: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            container: ContainerOptions::default(),
+            code: true,
+            verify_dex_checksums: true,
+        }
+    }
 }
 
 /// Why an app could not be analysed at all. Oddities that still leave a usable app are

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `../shared` beside the repository, or `None` (and a printed reason) when it is absent.
-pub fn shared_dir(test: &str) -> Option<PathBuf> {
+pub(crate) fn shared_dir(test: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
     if dir.join("corpus/MANIFEST.tsv").is_file() && dir.join("oracles/INDEX.tsv").is_file() {
         Some(dir)
@@ -16,21 +16,21 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
 
 /// One row of `oracles/INDEX.tsv`: a corpus file and which tools could read it.
 #[derive(Debug, Clone)]
-pub struct IndexRow {
-    pub path: String,
-    pub sha256: String,
-    pub exit_codes: BTreeMap<String, i32>,
+pub(crate) struct IndexRow {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+    pub(crate) exit_codes: BTreeMap<String, i32>,
 }
 
 impl IndexRow {
     /// Whether `tool` (a column name without the `_rc` suffix) read the file.
-    pub fn read_by(&self, tool: &str) -> bool {
+    pub(crate) fn read_by(&self, tool: &str) -> bool {
         self.exit_codes.get(tool) == Some(&0)
     }
 }
 
 /// Every row of `oracles/INDEX.tsv`.
-pub fn index(shared: &Path) -> Vec<IndexRow> {
+pub(crate) fn index(shared: &Path) -> Vec<IndexRow> {
     let text = std::fs::read_to_string(shared.join("oracles/INDEX.tsv")).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
@@ -53,7 +53,7 @@ pub fn index(shared: &Path) -> Vec<IndexRow> {
 }
 
 /// Every file listed in `corpus/MANIFEST.tsv` with its kind (`apk`, `dex`, `so`, `axml`).
-pub fn manifest(shared: &Path) -> Vec<(PathBuf, String)> {
+pub(crate) fn manifest(shared: &Path) -> Vec<(PathBuf, String)> {
     let text = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap();
     text.lines()
         .skip(1)
@@ -67,7 +67,7 @@ pub fn manifest(shared: &Path) -> Vec<(PathBuf, String)> {
 }
 
 /// The stdout part of an oracle text file (before the `--- stderr ---` line).
-pub fn oracle_stdout(shared: &Path, tool: &str, sha256: &str) -> Option<String> {
+pub(crate) fn oracle_stdout(shared: &Path, tool: &str, sha256: &str) -> Option<String> {
     let text = std::fs::read_to_string(
         shared
             .join("oracles")

@@ -1,6 +1,7 @@
 //! Every corpus file, every fixture and damaged copies of them give a report or a typed error.
 //!
 //! A panic anywhere below fails the test; the assertions only check that errors say something.
+//! `APKSCOPE_TRACE=1` prints each input before it is scanned, to find the one that hangs.
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,9 @@ impl XorShift {
 }
 
 fn scan(data: &[u8], label: &str) {
+    if std::env::var_os("APKSCOPE_TRACE").is_some() {
+        eprintln!("scanning {label}");
+    }
     match scan_bytes(data, label, &ScanOptions::default()) {
         Ok(facts) => {
             for anomaly in &facts.anomalies {
@@ -62,7 +66,7 @@ fn damaged_copies(data: &[u8], seed: u64) -> Vec<(String, Vec<u8>)> {
     let tail_start = len.saturating_sub(4096.min(len));
     for round in 0..12 {
         let mut copy = data.to_vec();
-        for _ in 0..(1 + round % 4) {
+        for _ in 0..=(round % 4) {
             let at = match round % 3 {
                 0 => rng.below(64.min(len)),
                 1 => tail_start + rng.below(len - tail_start),
@@ -156,10 +160,8 @@ fn damaged_manifests_and_resource_tables_never_panic() {
             parts.push(data.clone());
         } else if let Ok(apk) = apkscope_apk::Apk::parse(&data) {
             for name in ["AndroidManifest.xml", "resources.arsc"] {
-                if let Some(entry) = apk.entry(name) {
-                    if let Ok(bytes) = apk.read(entry) {
-                        parts.push(bytes.into_owned());
-                    }
+                if let Some(Ok(bytes)) = apk.entry(name).map(|entry| apk.read(entry)) {
+                    parts.push(bytes.into_owned());
                 }
             }
         }
@@ -172,7 +174,7 @@ fn damaged_manifests_and_resource_tables_never_panic() {
                 } else {
                     4096.min(copy.len())
                 };
-                for _ in 0..(1 + round % 3) {
+                for _ in 0..=(round % 3) {
                     let at = rng.below(window);
                     if let Some(byte) = copy.get_mut(at) {
                         *byte = u8::try_from(rng.below(256)).unwrap();

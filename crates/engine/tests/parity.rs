@@ -69,10 +69,11 @@ fn xmltree_elements(text: &str) -> Vec<(usize, String, Option<String>)> {
             let rest = &trimmed[at..];
             if let (Some(last), Some(start)) = (out.last_mut(), rest.find("=\"")) {
                 let value = &rest[start + 2..];
-                if let Some(end) = value.find("\" (Raw") {
-                    if depth == last.0 + 2 && last.2.is_none() {
-                        last.2 = Some(value[..end].to_owned());
-                    }
+                if let Some(end) = value.find("\" (Raw")
+                    && depth == last.0 + 2
+                    && last.2.is_none()
+                {
+                    last.2 = Some(value[..end].to_owned());
                 }
             }
         }
@@ -126,6 +127,7 @@ struct Tally {
 }
 
 impl Tally {
+    #[allow(clippy::needless_pass_by_value)] // callers build the values for this comparison
     fn check<T: PartialEq + std::fmt::Debug>(
         &mut self,
         what: &str,
@@ -158,6 +160,7 @@ fn num(v: Option<i64>) -> Option<String> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // one table of field comparisons, read top to bottom
 fn manifest_identity_permissions_and_components_match_aapt() {
     let Some(shared) = corpus::shared_dir("aapt parity") else {
         return;

@@ -1,5 +1,16 @@
 //! Engine tests on built fixtures and on the shared corpus of real APKs.
 
+// Test helpers may panic: a panic is how a test reports failure. clippy.toml relaxes these lints
+// inside #[test] functions only, so the helpers they call need the same allowance here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::print_stderr
+)]
+
+mod code;
 mod corpus;
 mod never_panic;
 mod parity;

@@ -25,11 +25,15 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod code;
+
+pub use code::CodeIndex;
+
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
 pub const SCHEMA_VERSION: &str = "0.1";
 
 /// Everything known about one scanned app.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AppFacts {
     /// Version of this layout ([`SCHEMA_VERSION`]).
     pub schema_version: String,
@@ -45,8 +49,15 @@ pub struct AppFacts {
     pub manifest: ManifestFacts,
     /// The zip container: entries, signing block.
     pub container: ContainerFacts,
+    /// The dex files read, and code hidden elsewhere in the APK.
+    pub code: CodeFacts,
     /// Oddities found while reading the app: tampering, malformed structures, evasion tricks.
+    /// Anomalies of each dex file are listed with that file in `code.dex`.
     pub anomalies: Vec<AnomalyFact>,
+    /// The code index: every class, method and reference (not serialised: it is large and
+    /// queried by the analyses).
+    #[serde(skip)]
+    pub code_index: CodeIndex,
 }
 
 impl AppFacts {
@@ -339,12 +350,66 @@ pub struct SigningBlockEntry {
     pub size: u64,
 }
 
+/// The dex files read, and code hidden elsewhere in the APK.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CodeFacts {
+    /// Whether code was analysed (false when the scan was asked to skip it).
+    pub analysed: bool,
+    /// One entry per dex file read, `classes*.dex` first in multidex order.
+    pub dex: Vec<DexFacts>,
+    /// Code outside the `classes*.dex` entries: dex, jar, apk or zip files in assets, res or
+    /// elsewhere, and files that carry a code extension but no readable format (encrypted).
+    pub hidden_payloads: Vec<HiddenPayload>,
+    /// Classes over all dex files (duplicates counted each time).
+    pub total_classes: u64,
+    /// Methods defined over all dex files.
+    pub total_methods: u64,
+}
+
+/// One dex file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DexFacts {
+    /// Where it is: an APK entry such as `classes2.dex`, or `outer!inner` inside a nested
+    /// archive.
+    pub entry: String,
+    /// Format version from the magic (35 to 41).
+    pub version: u32,
+    /// Class definitions.
+    pub classes: u64,
+    /// Methods defined (direct and virtual).
+    pub methods: u64,
+    /// Entries of the string table.
+    pub strings: u64,
+    /// Method references (`method_ids`).
+    pub method_refs: u64,
+    /// References from code (invokes, field accesses, strings, types) indexed.
+    pub code_refs: u64,
+    /// Oddities in this file: checksum mismatches, bad offsets, unknown opcodes ….
+    pub anomalies: Vec<AnomalyFact>,
+}
+
+/// Code found outside the `classes*.dex` entries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HiddenPayload {
+    /// Path inside the APK, `outer!inner` for an entry of a nested archive.
+    pub path: String,
+    /// `dex`, `zip` (jar, apk and zip alike), `odex`, or `unknown` when the name promises code
+    /// but the bytes are no format apkscope reads (typically encrypted by a packer).
+    pub format: String,
+    /// Size in bytes (inflated when it could be read).
+    pub size: u64,
+    /// Whether its code was parsed into the index.
+    pub parsed: bool,
+    /// What was found or why it could not be read.
+    pub detail: String,
+}
+
 /// Something odd found while reading the app.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AnomalyFact {
     /// Which reader found it: `container`, `manifest`, `resources`, `dex`.
     pub source: String,
-    /// Stable snake_case code, e.g. `duplicate_entry`.
+    /// Stable `snake_case` code, e.g. `duplicate_entry`.
     pub kind: String,
     /// What was found, where, and what apkscope did about it.
     pub detail: String,

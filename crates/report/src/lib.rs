@@ -83,6 +83,24 @@ pub fn render_text(facts: &AppFacts) -> String {
         let _ = writeln!(s, "  network cfg   {config}");
     }
 
+    render_permissions(&mut s, facts);
+    render_components(&mut s, facts);
+    render_code(&mut s, facts);
+    render_container(&mut s, facts);
+
+    let _ = writeln!(s, "\nAnomalies ({})", facts.anomalies.len());
+    for a in &facts.anomalies {
+        let place = a
+            .entry
+            .as_deref()
+            .map(|e| format!(" [{e}]"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "  {}/{}{}: {}", a.source, a.kind, place, a.detail);
+    }
+    s
+}
+
+fn render_permissions(s: &mut String, facts: &AppFacts) {
     let requested = &facts.permissions.requested;
     let _ = writeln!(s, "\nPermissions requested ({})", requested.len());
     for p in requested {
@@ -105,13 +123,61 @@ pub fn render_text(facts: &AppFacts) -> String {
             let _ = writeln!(s, "  {}  ({})", p.name, p.protection_level);
         }
     }
+}
 
+fn render_components(s: &mut String, facts: &AppFacts) {
     let components = &facts.manifest.components;
     let _ = writeln!(s, "\nComponents ({})", components.len());
     for c in components {
         let _ = writeln!(s, "  {:<15} {}{}", c.kind, c.name, component_notes(c));
     }
+}
 
+fn render_code(s: &mut String, facts: &AppFacts) {
+    let code = &facts.code;
+    if !code.analysed {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\nCode ({} dex, {} classes, {} methods)",
+        code.dex.len(),
+        code.total_classes,
+        code.total_methods
+    );
+    for dex in &code.dex {
+        let _ = writeln!(
+            s,
+            "  {:<15} v{:03}  {} classes, {} methods, {} strings{}",
+            dex.entry,
+            dex.version,
+            dex.classes,
+            dex.methods,
+            dex.strings,
+            if dex.anomalies.is_empty() {
+                String::new()
+            } else {
+                format!(", {} anomalies", dex.anomalies.len())
+            }
+        );
+        for a in &dex.anomalies {
+            let _ = writeln!(s, "{:<18}{}: {}", "", a.kind, a.detail);
+        }
+    }
+    for p in &code.hidden_payloads {
+        let _ = writeln!(
+            s,
+            "  hidden {}  {}  ({} bytes{}): {}",
+            p.format,
+            p.path,
+            p.size,
+            if p.parsed { ", indexed" } else { "" },
+            p.detail
+        );
+    }
+}
+
+fn render_container(s: &mut String, facts: &AppFacts) {
     let container = &facts.container;
     let _ = writeln!(s, "\nContainer");
     let _ = writeln!(s, "  entries       {}", container.entries);
@@ -141,7 +207,6 @@ pub fn render_text(facts: &AppFacts) -> String {
             .unwrap_or_default();
         let _ = writeln!(s, "  {}/{}{}: {}", a.source, a.kind, place, a.detail);
     }
-    s
 }
 
 fn component_notes(c: &Component) -> String {
