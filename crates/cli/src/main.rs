@@ -36,10 +36,26 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan an APK: identity, permissions, components, container anomalies.
+    /// Scan an APK: identity, permissions, components, code, container anomalies.
     Scan(ScanArgs),
     /// Print the decoded AndroidManifest.xml as text XML.
     Manifest(ManifestArgs),
+    /// List every class defined in the app's dex files (or in a bare dex file).
+    Classes(ClassesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ClassesArgs {
+    /// The APK or dex file.
+    apk: PathBuf,
+    /// Output format: one line per class, or a JSON array.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the list to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -52,6 +68,9 @@ struct ScanArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Skip the code: read only the container, manifest and resources (milliseconds per app).
+    #[arg(long)]
+    no_code: bool,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -117,7 +136,9 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Scan(args) => {
-            let facts = apkscope_engine::scan_path(&args.apk, &args.limits.scan_options())
+            let mut options = args.limits.scan_options();
+            options.code = !args.no_code;
+            let facts = apkscope_engine::scan_path(&args.apk, &options)
                 .with_context(|| format!("{}", args.apk.display()))?;
             write_output(args.out.as_deref(), |out| match args.format {
                 Format::Json => apkscope_report::write_json(&facts, out),
@@ -128,6 +149,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             let xml = apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
                 .with_context(|| format!("{}", args.apk.display()))?;
             write_output(args.out.as_deref(), |out| out.write_all(xml.as_bytes()))
+        }
+        Command::Classes(args) => {
+            let index = apkscope_engine::code_index_path(&args.apk, &args.limits.scan_options())
+                .with_context(|| format!("{}", args.apk.display()))?;
+            write_output(args.out.as_deref(), |out| match args.format {
+                Format::Json => apkscope_report::write_classes_json(&index, out),
+                Format::Text => apkscope_report::write_classes_text(&index, out),
+            })
         }
     }
 }

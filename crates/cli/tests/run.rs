@@ -183,3 +183,132 @@ fn usage_errors_exit_3() {
     assert_eq!(apkscope(&["frobnicate"]).status.code(), Some(3));
     assert_eq!(apkscope(&["--help"]).status.code(), Some(0));
 }
+
+#[test]
+fn scan_reports_the_code_section() {
+    let report = scan_json(&demo_apk());
+    let code = &report["code"];
+    assert_eq!(code["analysed"], true);
+    let dex = code["dex"].as_array().unwrap();
+    let entries: Vec<&str> = dex.iter().map(|d| d["entry"].as_str().unwrap()).collect();
+    assert_eq!(entries, ["classes.dex", "classes2.dex"]);
+    for d in dex {
+        for field in ["classes", "methods", "strings"] {
+            assert!(d[field].as_u64().unwrap() > 0, "{field} of {}", d["entry"]);
+        }
+        assert!(d["anomalies"].as_array().unwrap().is_empty());
+    }
+    assert!(code["hidden_payloads"].is_array());
+
+    let output = apkscope(&[
+        "scan",
+        "--no-code",
+        "--format",
+        "json",
+        demo_apk().to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let fast: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(fast["code"]["analysed"], false);
+    assert_eq!(fast["app"], report["app"]);
+}
+
+#[test]
+fn classes_lists_every_class_as_json() {
+    let output = apkscope(&["classes", "--format", "json", demo_apk().to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let classes: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let classes = classes.as_array().unwrap();
+    assert_eq!(classes.len(), 12);
+    let main = classes
+        .iter()
+        .find(|c| c["descriptor"] == "Lcom/example/apkscope/demo/MainActivity;")
+        .unwrap();
+    assert_eq!(main["dex"], "classes.dex");
+    assert_eq!(main["superclass"], "Landroid/app/Activity;");
+    assert!(main["direct_methods"].as_u64().unwrap() >= 1);
+    assert!(main["virtual_methods"].as_u64().unwrap() >= 1);
+    let umeng = classes
+        .iter()
+        .find(|c| c["descriptor"] == "Lcom/umeng/analytics/MobclickAgent;")
+        .unwrap();
+    assert_eq!(umeng["dex"], "classes2.dex");
+
+    let text = apkscope(&["classes", demo_apk().to_str().unwrap()]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert_eq!(text.lines().count(), 12);
+    assert!(text.contains("classes2.dex\tLcom/umeng/analytics/MobclickAgent;"));
+}
+
+#[test]
+fn classes_reads_a_bare_dex_file() {
+    use apkscope_testkit::dex::{ClassSpec, DexBuilder, MethodSpec};
+    let dex = DexBuilder::new()
+        .class(
+            ClassSpec::new("Lcom/example/Solo;").direct_method(MethodSpec::new("<init>", "V", &[])),
+        )
+        .build();
+    let dir = temp_dir("baredex");
+    let path = dir.join("solo.dex");
+    std::fs::write(&path, dex).unwrap();
+    let output = apkscope(&["classes", "--format", "json", path.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let classes: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(classes[0]["descriptor"], "Lcom/example/Solo;");
+    assert_eq!(classes[0]["dex"], "solo.dex");
+    assert_eq!(classes[0]["direct_methods"], 1);
+}
+
+#[test]
+fn hostile_container_tricks_become_anomalies() {
+    use apkscope_testkit::axml::{ANDROID_NS, Attr, AttrValue, AxmlBuilder};
+    use apkscope_testkit::zip::{ZipBuilder, ZipEntry};
+    let manifest = AxmlBuilder::new()
+        .ns("android", ANDROID_NS)
+        .start(
+            "manifest",
+            vec![Attr::plain(
+                "package",
+                AttrValue::str("com.example.hostile"),
+            )],
+        )
+        .end("manifest")
+        .end_ns("android", ANDROID_NS)
+        .build();
+    let apk = ZipBuilder::new()
+        .prepend(b"dex\n035\0 a Janus-style prefix")
+        .entry(ZipEntry::deflated("AndroidManifest.xml", &manifest).encrypted())
+        .stored("assets/a.txt", b"first")
+        .stored("assets/a.txt", b"second")
+        .stored("../../etc/passwd", b"x")
+        .signing_block(&[(0x7109_871a, b"v2"), (0x7177_7777, b"walle channel")])
+        .build();
+    let dir = temp_dir("hostile");
+    let path = dir.join("hostile.apk");
+    std::fs::write(&path, apk).unwrap();
+    let report = scan_json(&path);
+    assert_eq!(report["app"]["package"], "com.example.hostile");
+    let kinds: Vec<&str> = report["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "prepended_data",
+        "encryption_flag_ignored",
+        "duplicate_entry",
+        "suspicious_entry_name",
+    ] {
+        assert!(
+            kinds.contains(&expected),
+            "{expected} missing from {kinds:?}"
+        );
+    }
+    let blocks = report["container"]["signing_block"]["blocks"]
+        .as_array()
+        .unwrap();
+    assert_eq!(blocks[0]["id"], "0x7109871a");
+    assert!(blocks[0]["name"].as_str().unwrap().contains("v2"));
+    assert_eq!(blocks[1]["id"], "0x71777777");
+}

@@ -84,6 +84,32 @@ pub(crate) fn collect_code(apk: &Apk<'_>, verify_checksums: bool) -> (CodeFacts,
     (facts, CodeIndex::new(dex_codes))
 }
 
+/// Indexes a bare dex file (not inside an APK); `name` is how the report names it.
+pub(crate) fn collect_bare_dex(
+    name: &str,
+    data: &[u8],
+    verify_checksums: bool,
+) -> (CodeFacts, CodeIndex) {
+    let options = ParseOptions::default().verify_checksums(verify_checksums);
+    let Indexed {
+        facts: dex_facts,
+        code,
+    } = index_dex(name, data, options);
+    let facts = CodeFacts {
+        analysed: true,
+        total_classes: dex_facts.classes,
+        total_methods: dex_facts.methods,
+        dex: vec![dex_facts],
+        hidden_payloads: Vec::new(),
+    };
+    (facts, CodeIndex::new(code.into_iter().collect()))
+}
+
+/// Whether `data` is a bare dex file rather than an APK.
+pub(crate) fn is_bare_dex(data: &[u8]) -> bool {
+    data.starts_with(DEX_MAGIC)
+}
+
 fn index_source(apk: &Apk<'_>, source: DexSource<'_>, options: ParseOptions) -> Indexed {
     match source {
         DexSource::Entry(entry) => match apk.read(entry) {
@@ -402,6 +428,21 @@ fn code_ref(pc: u32, reference: Reference) -> CodeRef {
 fn find_hidden_code<'e>(apk: &'e Apk<'_>) -> (Vec<HiddenPayload>, Vec<DexSource<'e>>) {
     let mut payloads = Vec::new();
     let mut nested = Vec::new();
+    if let Some(dex) = prepended_dex(apk.data()) {
+        // Janus (CVE-2017-13156): Android before 8.1 could run this dex instead of the APK's.
+        payloads.push(payload(
+            PREPENDED_DEX,
+            "dex",
+            to_u64(dex.len()),
+            true,
+            "dex prepended to the zip (Janus): older Android runs it in place of the app's code"
+                .to_owned(),
+        ));
+        nested.push(DexSource::Nested {
+            path: PREPENDED_DEX.to_owned(),
+            bytes: dex.to_vec(),
+        });
+    }
     for entry in apk.entries() {
         if entry.is_dir || multidex_index(&entry.name).is_some() {
             continue;
@@ -474,6 +515,21 @@ fn find_hidden_code<'e>(apk: &'e Apk<'_>) -> (Vec<HiddenPayload>, Vec<DexSource<
         }
     }
     (payloads, nested)
+}
+
+/// How the report names a dex prepended to the zip.
+const PREPENDED_DEX: &str = "<prepended>";
+/// Offset of `file_size` in the dex header.
+const DEX_FILE_SIZE_OFFSET: usize = 32;
+
+/// The dex at the very start of an APK's bytes, cut at the size its header declares.
+fn prepended_dex(data: &[u8]) -> Option<&[u8]> {
+    if !data.starts_with(DEX_MAGIC) {
+        return None;
+    }
+    let size = data.get(DEX_FILE_SIZE_OFFSET..DEX_FILE_SIZE_OFFSET + 4)?;
+    let size = usize::try_from(u32::from_le_bytes(size.try_into().ok()?)).ok()?;
+    Some(data.get(..size).unwrap_or(data))
 }
 
 fn open_nested_archive(

@@ -23,7 +23,15 @@ struct DecodedManifest {
 }
 
 pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> Result<AppFacts> {
-    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
+    let apk = match Apk::parse_with(data, options.container) {
+        Ok(apk) => apk,
+        // A dex magic with no zip behind it is a bare dex; with a zip behind it (Janus), the APK
+        // is read and the prepended dex becomes a hidden payload.
+        Err(_) if crate::code::is_bare_dex(data) => {
+            return Ok(collect_bare_dex(data, input, options));
+        }
+        Err(err) => return Err(Error::Container(err)),
+    };
     let mut facts = AppFacts::new(input);
     facts.container = container_facts(&apk);
     facts
@@ -52,6 +60,34 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
         facts.code_index = index;
     }
     Ok(facts)
+}
+
+/// A bare dex file has code and nothing else: no manifest, no container.
+fn collect_bare_dex(data: &[u8], input: InputFacts, options: &ScanOptions) -> AppFacts {
+    let name = std::path::Path::new(&input.path)
+        .file_name()
+        .map_or_else(|| input.path.clone(), |n| n.to_string_lossy().into_owned());
+    let mut facts = AppFacts::new(input);
+    let (code, index) = crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums);
+    facts.code = code;
+    facts.code_index = index;
+    facts
+}
+
+/// Indexes only the code of an APK or a bare dex file: the manifest is not needed.
+pub(crate) fn code_only(
+    data: &[u8],
+    path: &str,
+    options: &ScanOptions,
+) -> Result<apkscope_facts::CodeIndex> {
+    if crate::code::is_bare_dex(data) {
+        let name = std::path::Path::new(path)
+            .file_name()
+            .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+        return Ok(crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums).1);
+    }
+    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
+    Ok(crate::code::collect_code(&apk, options.verify_dex_checksums).1)
 }
 
 pub(crate) fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {

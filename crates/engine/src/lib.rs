@@ -86,7 +86,8 @@ pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
     scan_bytes(&data, &path.display().to_string(), options)
 }
 
-/// Scans an APK held in memory; `path` is only recorded in the report.
+/// Scans an APK (or a bare dex file: code only) held in memory; `path` is only recorded in the
+/// report.
 pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
     let input = InputFacts {
         path: path.to_owned(),
@@ -94,6 +95,21 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppF
         size: u64::try_from(data.len()).unwrap_or(u64::MAX),
     };
     collect::collect(data, input, options)
+}
+
+/// Indexes the code of the APK or bare dex file at `path` (the manifest is not read).
+pub fn code_index_path(path: &Path, options: &ScanOptions) -> Result<apkscope_facts::CodeIndex> {
+    let data = apkscope_apk::map_file(path)?;
+    code_index_bytes(&data, &path.display().to_string(), options)
+}
+
+/// Indexes the code of an APK or bare dex file held in memory; `path` names a bare dex.
+pub fn code_index_bytes(
+    data: &[u8],
+    path: &str,
+    options: &ScanOptions,
+) -> Result<apkscope_facts::CodeIndex> {
+    collect::code_only(data, path, options)
 }
 
 /// Decodes the manifest of the APK at `path` and renders it as text XML, references resolved

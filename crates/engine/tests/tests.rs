@@ -12,5 +12,6 @@
 
 mod code;
 mod corpus;
+mod dex_parity;
 mod never_panic;
 mod parity;

@@ -17,10 +17,14 @@
 //! assert!(String::from_utf8(out).unwrap().contains("\"path\": \"a.apk\""));
 //! ```
 
+mod classes;
+
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use apkscope_facts::{AppFacts, Component};
+
+pub use classes::{write_classes_json, write_classes_text};
 
 /// Writes `facts` as pretty-printed JSON followed by a newline.
 pub fn write_json(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
