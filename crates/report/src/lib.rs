@@ -201,16 +201,6 @@ fn render_container(s: &mut String, facts: &AppFacts) {
             let _ = writeln!(s, "  signing block none (v1 or unsigned)");
         }
     }
-
-    let _ = writeln!(s, "\nAnomalies ({})", facts.anomalies.len());
-    for a in &facts.anomalies {
-        let place = a
-            .entry
-            .as_deref()
-            .map(|e| format!(" [{e}]"))
-            .unwrap_or_default();
-        let _ = writeln!(s, "  {}/{}{}: {}", a.source, a.kind, place, a.detail);
-    }
 }
 
 fn component_notes(c: &Component) -> String {
@@ -290,5 +280,6 @@ mod tests {
         let text = render_text(&sample());
         assert!(text.contains("android.permission.CAMERA  (up to API 28)"));
         assert!(text.contains("com.example.Main  [exported (implicit)]"));
+        assert_eq!(text.matches("Anomalies (").count(), 1);
     }
 }
