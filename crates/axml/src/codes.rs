@@ -88,8 +88,9 @@ pub const ATTRIBUTE_NAME_FROM_RESOURCE_ID: &str = "attribute_name_from_resource_
 pub const ATTRIBUTE_COUNT_CLAMPED: &str = "attribute_count_clamped";
 /// An element's `attributeSize` is smaller than a `ResXMLTree_attribute` (20). Android does not
 /// require 20: it reads record `i` at `attributeStart + attributeSize * i`, so records overlap
-/// (with 0, every attribute is the same record), and this decoder does the same while Android
-/// accepts the document; in a document Android refuses, 20 is used.
+/// (with 0, every index reads the same record: it is kept once, so a tiny element cannot
+/// claim 65535 attributes), and this decoder does the same while Android accepts the document;
+/// in a document Android refuses, 20 is used.
 pub const BAD_ATTRIBUTE_SIZE: &str = "bad_attribute_size";
 /// A node chunk is too small for its fixed fields; it is skipped.
 pub const TRUNCATED_NODE: &str = "truncated_node";

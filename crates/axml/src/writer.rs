@@ -6,7 +6,7 @@ use crate::value::Value;
 use crate::xml::{Document, Element, Node};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Renders `doc` as indented text XML. References are written `@0x7f040001`.
 pub fn to_xml(doc: &Document) -> String {
@@ -128,6 +128,8 @@ fn open(
     let name = px.qualify(el.namespace.as_ref(), &el.name);
     let mut start = BytesStart::new(name.as_str());
     let mut seen: HashSet<String> = HashSet::new();
+    // Next suffix to try per repeated name: renaming stays linear in the attribute count.
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     if root {
         for (uri, p) in &px.0 {
             let k = format!("xmlns:{p}");
@@ -138,10 +140,11 @@ fn open(
     for a in &el.attributes {
         let mut k = px.qualify(a.namespace.as_ref(), &a.name);
         if seen.contains(&k) {
-            let mut n = 2usize;
+            let mut n = next_suffix.get(&k).copied().unwrap_or(2);
             while seen.contains(&format!("{k}_{n}")) {
                 n = n.saturating_add(1);
             }
+            next_suffix.insert(k.clone(), n.saturating_add(1));
             k = format!("{k}_{n}");
         }
         seen.insert(k.clone());

@@ -661,7 +661,20 @@ fn attribute_layout<'a>(
     // only bounds attributeStart + attributeSize * attributeCount), and records are read
     // from the whole buffer as Android reads them; afterwards, the chunk with stride ≥ 20.
     if place.mirror {
-        if attr_count > 0 && attr_size < ATTR_LEN {
+        let mut count = attr_count;
+        if attr_count > 0 && attr_size == 0 {
+            // Every index reads the same record: keep it once, or a 40-byte element could
+            // claim 65535 attributes (Android reads them lazily; this view would store them).
+            an.push(Anomaly::new(
+                codes::BAD_ATTRIBUTE_SIZE,
+                Some(ext_at),
+                format!(
+                    "attributeSize 0: Android reads the same record for all {attr_count} \
+                     attribute indexes; kept once"
+                ),
+            ));
+            count = 1;
+        } else if attr_count > 0 && attr_size < ATTR_LEN {
             an.push(Anomaly::new(
                 codes::BAD_ATTRIBUTE_SIZE,
                 Some(ext_at),
@@ -673,7 +686,7 @@ fn attribute_layout<'a>(
             ));
         }
         let base = place.pos.saturating_add(ext_off).saturating_add(attr_start);
-        (place.input, 0, base, attr_size, attr_count)
+        (place.input, 0, base, attr_size, count)
     } else {
         let mut stride = attr_size;
         if attr_count > 0 && attr_size < ATTR_LEN {

@@ -515,6 +515,9 @@ fn write_fuzz_seeds() {
         .build(),
     )
     .unwrap();
+    let reg = root.join("../regressions/axml_decode");
+    std::fs::create_dir_all(&reg).unwrap();
+    std::fs::write(reg.join("stride0_amplification"), stride0_amplification()).unwrap();
     std::fs::write(
         ax.join("manifest_decoy_headers"),
         decoy_manifest(AxmlBuilder::new().with_knobs(Knobs {
@@ -851,11 +854,74 @@ fn attribute_size_below_a_record_overlaps_as_in_android() {
     let doc = parse(&data).unwrap();
     assert!(has(&doc.anomalies, codes::BAD_ATTRIBUTE_SIZE));
     assert!(!has(&doc.anomalies, codes::ANDROID_BAD_DOCUMENT));
-    // Stride 0: Android reads record 0 for every index.
+    // Stride 0: Android reads record 0 for every index; it is kept once.
+    let attrs = &doc.root.as_ref().unwrap().attributes;
+    assert_eq!(attrs.len(), 1);
+    assert_eq!(attrs[0].name, "package");
+    assert_eq!(Manifest::from_document(&doc, None).version_code, None);
+    // Stride 8: records overlap; record 1 starts 8 bytes into record 0 (its raw value index
+    // becomes the namespace, its typed value the name).
+    let data = AxmlBuilder::new()
+        .with_knobs(Knobs {
+            attribute_size: Some(8),
+            ..Knobs::default()
+        })
+        .start(
+            "manifest",
+            vec![
+                Attr::plain("package", AttrValue::str("com.first")),
+                Attr::plain("x", AttrValue::str("y")),
+            ],
+        )
+        .end("manifest")
+        .build();
+    let doc = parse(&data).unwrap();
+    assert!(has(&doc.anomalies, codes::BAD_ATTRIBUTE_SIZE));
+    assert!(!has(&doc.anomalies, codes::ANDROID_BAD_DOCUMENT));
     let attrs = &doc.root.as_ref().unwrap().attributes;
     assert_eq!(attrs.len(), 2);
-    assert!(attrs.iter().all(|a| a.name == "package"));
-    assert_eq!(Manifest::from_document(&doc, None).version_code, None);
+    assert_eq!(attrs[0].name, "package");
+    assert_eq!(attrs[1].namespace.as_deref(), Some("com.first"));
+}
+
+/// Elements claiming 65535 attributes of stride 0 (valid for Android): a small input that must
+/// not expand into millions of attributes.
+fn stride0_amplification() -> Vec<u8> {
+    // Strings: 0 "manifest", 1 "package", 2 "p".
+    let mut b = AxmlBuilder::new().start(
+        "manifest",
+        vec![Attr::plain("package", AttrValue::str("p"))],
+    );
+    let mut body = Vec::new();
+    for v in [1u32, u32::MAX] {
+        body.extend_from_slice(&v.to_le_bytes()); // lineNumber, comment
+    }
+    body.extend_from_slice(&u32::MAX.to_le_bytes()); // ns
+    body.extend_from_slice(&0u32.to_le_bytes()); // name
+    for v in [20u16, 0, 0xffff, 0, 0, 0] {
+        body.extend_from_slice(&v.to_le_bytes()); // start, size, count, id, class, style
+    }
+    for v in [u32::MAX, 1, 2, 0x0300_0008, 2] {
+        body.extend_from_slice(&v.to_le_bytes());
+    }
+    for _ in 0..300 {
+        b = b.raw(raw_chunk(0x0102, 16, &body));
+    }
+    b.build()
+}
+
+#[test]
+fn attribute_size_zero_does_not_amplify() {
+    let doc = parse(&stride0_amplification()).unwrap();
+    let mut n = 0;
+    let mut stack = vec![doc.root.as_ref().unwrap()];
+    while let Some(e) = stack.pop() {
+        n += e.attributes.len();
+        stack.extend(e.elements());
+    }
+    assert_eq!(n, 301);
+    assert!(!has(&doc.anomalies, codes::NODE_LIMIT));
+    let _ = to_xml(&doc);
 }
 
 #[test]
