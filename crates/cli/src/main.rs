@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use apkscope_engine::ScanOptions;
+use std::sync::Arc;
+
+use apkscope_engine::{CompiledPack, ScanOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit code when an input cannot be analysed (not a zip, no manifest, unreadable).
@@ -42,6 +44,61 @@ enum Command {
     Manifest(ManifestArgs),
     /// List every class defined in the app's dex files (or in a bare dex file).
     Classes(ClassesArgs),
+    /// List, validate or test rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCommand {
+    /// List the entries of the pack in use (default, plus --rules, or --rules-only).
+    List(PackArgs),
+    /// Validate a folder of rule files (as an addition to the default pack); print every problem.
+    Validate {
+        /// The folder of *.toml rule files.
+        dir: PathBuf,
+    },
+    /// Run the `[[test]]` cases of the pack in use (fixture paths are relative to the current
+    /// directory).
+    Test(PackArgs),
+}
+
+/// Which rule pack to use.
+#[derive(clap::Args, Debug, Default)]
+struct PackArgs {
+    /// Add the rule files in this folder to the default pack.
+    #[arg(long, value_name = "DIR", conflicts_with = "rules_only")]
+    rules: Option<PathBuf>,
+    /// Use only the rule files in this folder, not the default pack.
+    #[arg(long, value_name = "DIR")]
+    rules_only: Option<PathBuf>,
+}
+
+impl PackArgs {
+    fn load(&self) -> anyhow::Result<apkscope_rules::Pack> {
+        let pack = if let Some(dir) = &self.rules_only {
+            apkscope_rules::Pack::from_dir(dir)
+                .with_context(|| format!("cannot load rules from {}", dir.display()))?
+        } else {
+            let mut pack = apkscope_rules::default_pack().context("the embedded rule pack")?;
+            if let Some(dir) = &self.rules {
+                let extra = apkscope_rules::Pack::from_dir(dir)
+                    .with_context(|| format!("cannot load rules from {}", dir.display()))?;
+                pack.merge(extra)
+                    .with_context(|| format!("cannot add rules from {}", dir.display()))?;
+            }
+            pack
+        };
+        Ok(pack)
+    }
+
+    fn compile(&self) -> anyhow::Result<Arc<CompiledPack>> {
+        let pack = self.load()?;
+        let compiled = pack
+            .compile()
+            .map_err(|err| anyhow::anyhow!("{}", apkscope_rules::render(&err.diagnostics())))?;
+        Ok(Arc::new(compiled))
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -71,6 +128,11 @@ struct ScanArgs {
     /// Skip the code: read only the container, manifest and resources (milliseconds per app).
     #[arg(long)]
     no_code: bool,
+    /// Skip the rule pack: report facts only (no SDKs, permission matrix or findings).
+    #[arg(long)]
+    no_rules: bool,
+    #[command(flatten)]
+    pack: PackArgs,
     #[command(flatten)]
     limits: LimitArgs,
 }
@@ -114,6 +176,8 @@ enum Format {
     Json,
 }
 
+mod rules;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -124,7 +188,7 @@ fn main() -> ExitCode {
         }
     };
     match run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             // One line: the file and the reason, with every cause in the chain.
             eprintln!("apkscope: {err:#}");
@@ -133,11 +197,21 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Rules(command) => rules::run(command),
+        command => run_app_command(command).map(|()| ExitCode::SUCCESS),
+    }
+}
+
+fn run_app_command(command: &Command) -> anyhow::Result<()> {
+    match command {
         Command::Scan(args) => {
             let mut options = args.limits.scan_options();
             options.code = !args.no_code;
+            if !args.no_rules {
+                options.rules = Some(args.pack.compile()?);
+            }
             let facts = apkscope_engine::scan_path(&args.apk, &options)
                 .with_context(|| format!("{}", args.apk.display()))?;
             write_output(args.out.as_deref(), |out| match args.format {
@@ -158,6 +232,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 Format::Text => apkscope_report::write_classes_text(&index, out),
             })
         }
+        Command::Rules(_) => Ok(()),
     }
 }
 

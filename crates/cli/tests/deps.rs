@@ -11,6 +11,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("apkscope-dex", &[]),
     ("apkscope-facts", &[]),
     ("apkscope-testkit", &[]),
+    ("apkscope-rules", &["apkscope-facts"]),
     (
         "apkscope-engine",
         &[
@@ -18,12 +19,18 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "apkscope-axml",
             "apkscope-dex",
             "apkscope-facts",
+            "apkscope-rules",
         ],
     ),
-    ("apkscope-report", &["apkscope-facts"]),
+    ("apkscope-report", &["apkscope-facts", "apkscope-engine"]),
     (
         "apkscope-cli",
-        &["apkscope-engine", "apkscope-facts", "apkscope-report"],
+        &[
+            "apkscope-engine",
+            "apkscope-facts",
+            "apkscope-report",
+            "apkscope-rules",
+        ],
     ),
 ];
 

@@ -59,6 +59,9 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
         facts.code = code;
         facts.code_index = index;
     }
+    if let Some(pack) = &options.rules {
+        crate::analyze::analyze(&mut facts, pack);
+    }
     Ok(facts)
 }
 
@@ -179,7 +182,20 @@ fn container_facts(apk: &Apk<'_>) -> ContainerFacts {
         .collect();
     dex_entries.sort();
     dex_entries.dedup();
+    let native_libs = apk
+        .entries()
+        .iter()
+        .filter(|e| {
+            !e.is_dir
+                && e.name
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|ext| ext.eq_ignore_ascii_case("so"))
+        })
+        .map(|e| e.name.clone())
+        .collect();
     ContainerFacts {
+        native_libs,
         entries: u64::try_from(apk.entries().len()).unwrap_or(u64::MAX),
         dex_entries: dex_entries.into_iter().map(|(_, name)| name).collect(),
         signing_block: apk.signing_block().map(|block| SigningBlockFacts {
@@ -235,6 +251,7 @@ fn fill_manifest_facts(facts: &mut AppFacts, m: &Manifest) {
             name: p.name.clone(),
             max_sdk: p.max_sdk_version.map(i64::from),
             element: permission_element(p.element).to_owned(),
+            ..RequestedPermission::default()
         })
         .collect();
     facts.permissions.declared = m

@@ -18,10 +18,14 @@
 //! # Ok::<(), apkscope_engine::Error>(())
 //! ```
 
+mod analyze;
 mod code;
 mod collect;
 
 use std::path::Path;
+use std::sync::Arc;
+
+pub use apkscope_rules::CompiledPack;
 
 use apkscope_facts::{AppFacts, InputFacts};
 use sha2::{Digest, Sha256};
@@ -43,6 +47,8 @@ pub struct ScanOptions {
     pub code: bool,
     /// Verify each dex file's adler32 checksum and SHA-1 signature (mismatches are anomalies).
     pub verify_dex_checksums: bool,
+    /// The rule pack to evaluate (SDK inventory, permission matrix, findings); none: facts only.
+    pub rules: Option<Arc<CompiledPack>>,
 }
 
 impl Default for ScanOptions {
@@ -51,6 +57,7 @@ impl Default for ScanOptions {
             container: ContainerOptions::default(),
             code: true,
             verify_dex_checksums: true,
+            rules: None,
         }
     }
 }
@@ -91,10 +98,17 @@ pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
 pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
     let input = InputFacts {
         path: path.to_owned(),
-        sha256: sha256_hex(data),
+        sha256: String::new(),
         size: u64::try_from(data.len()).unwrap_or(u64::MAX),
     };
-    collect::collect(data, input, options)
+    // Hashing a large APK costs as much as reading its manifest: do both at once.
+    let (sha256, facts) = rayon::join(
+        || sha256_hex(data),
+        || collect::collect(data, input, options),
+    );
+    let mut facts = facts?;
+    facts.input.sha256 = sha256;
+    Ok(facts)
 }
 
 /// Indexes the code of the APK or bare dex file at `path` (the manifest is not read).

@@ -209,7 +209,12 @@ fn janus_prepended_dex_is_indexed_as_hidden_code() {
     let facts = scan(&apk);
     assert_eq!(facts.app.package.as_deref(), Some("com.example.code"));
     assert!(facts.anomalies.iter().any(|a| a.kind == "prepended_data"));
-    let payload = facts.code.hidden_payloads.iter().find(|p| p.path == "<prepended>").unwrap();
+    let payload = facts
+        .code
+        .hidden_payloads
+        .iter()
+        .find(|p| p.path == "<prepended>")
+        .unwrap();
     assert_eq!((payload.format.as_str(), payload.parsed), ("dex", true));
     assert_eq!(facts.code_index.call_sites(GET_DEVICE_ID).len(), 1);
 }

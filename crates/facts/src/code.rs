@@ -355,6 +355,33 @@ impl DexCode {
         found.and_then(|i| u32::try_from(i).ok())
     }
 
+    /// Indices of the strings that start with `prefix`.
+    pub fn strings_with_prefix(&self, prefix: &str) -> Vec<u32> {
+        let matching = |i: u32| self.strings.get(i).is_some_and(|s| s.starts_with(prefix));
+        let len = u32::try_from(self.strings.len()).unwrap_or(u32::MAX);
+        if self.sorted {
+            // Sorted strings put every extension of `prefix` in one run starting at its lower
+            // bound.
+            let (mut lo, mut hi) = (0u32, len);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if self.strings.get(mid).unwrap_or("") < prefix {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            (lo..len).take_while(|&i| matching(i)).collect()
+        } else {
+            (0..len).filter(|&i| matching(i)).collect()
+        }
+    }
+
+    /// Every site of `const-string` string `index` (methods and offsets).
+    pub fn string_sites_of(&self, index: u32) -> Vec<(u32, u32)> {
+        self.sites(CodeRefKind::ConstString, index).to_vec()
+    }
+
     /// The index of the type with descriptor `descriptor`, if the dex has it.
     pub fn find_type(&self, descriptor: &str) -> Option<u32> {
         let string = self.find_string(descriptor)?;

@@ -51,6 +51,18 @@ pub struct AppFacts {
     pub container: ContainerFacts,
     /// The dex files read, and code hidden elsewhere in the APK.
     pub code: CodeFacts,
+    /// Third-party SDKs detected, with evidence, sorted by id.
+    #[serde(default)]
+    pub sdks: Vec<SdkFacts>,
+    /// Code that reaches personal information: each sensitive API with who calls it.
+    #[serde(default)]
+    pub pi_access: Vec<PiAccess>,
+    /// Findings of the rule pack's checks.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// Which rule pack produced `sdks`, `pi_access` and `findings`; null when none ran.
+    #[serde(default)]
+    pub rule_pack: Option<RulePackFacts>,
     /// Oddities found while reading the app: tampering, malformed structures, evasion tricks.
     /// Anomalies of each dex file are listed with that file in `code.dex`.
     pub anomalies: Vec<AnomalyFact>,
@@ -145,6 +157,27 @@ pub struct RequestedPermission {
     pub max_sdk: Option<i64>,
     /// The element that requested it: `uses-permission` or `uses-permission-sdk-23`.
     pub element: String,
+    /// `android:protectionLevel` of the platform permission (`dangerous`, `signature` …); null
+    /// for permissions the rule pack does not know (custom or vendor permissions).
+    #[serde(default)]
+    pub protection_level: Option<String>,
+    /// TC260 permission group (`location`, `phone` …), when the permission belongs to one.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Special-permission class (`overlay`, `usage-stats` …), when it is one.
+    #[serde(default)]
+    pub special: Option<String>,
+    /// Personal-information types the permission guards.
+    #[serde(default)]
+    pub pi_types: Vec<String>,
+    /// Who references an API that needs this permission: SDK ids, `app` (the app's own code) and
+    /// `unattributed` (code of no known SDK outside the app's packages, e.g. obfuscated).
+    #[serde(default)]
+    pub used_by: Vec<String>,
+    /// Whether any code references an API that needs it; null when the code was not analysed
+    /// or the pack maps no API to this permission (use cannot be judged).
+    #[serde(default)]
+    pub used: Option<bool>,
 }
 
 /// One permission the app defines.
@@ -326,6 +359,9 @@ pub struct ContainerFacts {
     pub dex_entries: Vec<String>,
     /// The APK Signing Block, when present.
     pub signing_block: Option<SigningBlockFacts>,
+    /// Native libraries: entries named `*.so` (under `lib/<abi>/` or elsewhere).
+    #[serde(default)]
+    pub native_libs: Vec<String>,
 }
 
 /// The APK Signing Block before the central directory.
@@ -348,6 +384,144 @@ pub struct SigningBlockEntry {
     pub name: Option<String>,
     /// Size of the value in bytes.
     pub size: u64,
+}
+
+/// The rule pack a report was produced with.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RulePackFacts {
+    /// SHA-256 over the pack's sources, lowercase hex.
+    pub hash: String,
+    /// Number of SDKs, sensitive APIs and checks in the pack.
+    pub sdks: u64,
+    /// Sensitive APIs in the pack.
+    pub apis: u64,
+    /// Checks in the pack.
+    pub checks: u64,
+}
+
+/// A third-party SDK found in the app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SdkFacts {
+    /// Rule-pack id, e.g. `jpush`.
+    pub id: String,
+    /// Name, e.g. `JPush`.
+    pub name: String,
+    /// Chinese name, e.g. `极光推送`.
+    pub name_zh: Option<String>,
+    /// Who makes it.
+    pub vendor: Option<String>,
+    /// Category (`push`, `analytics`, `ads` …).
+    pub category: String,
+    /// What it is for, one line.
+    pub purpose: String,
+    /// The Exodus tracker id, when the SDK is an Exodus tracker.
+    pub exodus_id: Option<u32>,
+    /// Vendor home page.
+    pub homepage: Option<String>,
+    /// Vendor privacy policy.
+    pub privacy_policy: Option<String>,
+    /// Why apkscope says the SDK is there.
+    pub evidence: SdkEvidence,
+    /// Personal-information types its code reaches (sensitive APIs called from its classes).
+    pub pi_types: Vec<String>,
+    /// Requested permissions its code relies on (permissions those APIs need).
+    pub permissions: Vec<String>,
+}
+
+/// Evidence of one SDK, by kind.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SdkEvidence {
+    /// Classes under its prefixes.
+    pub classes: u64,
+    /// A few of those classes (descriptors), in dex order.
+    pub class_examples: Vec<String>,
+    /// Manifest components that belong to it.
+    pub components: Vec<String>,
+    /// Intent-filter actions that belong to it.
+    pub intent_actions: Vec<String>,
+    /// Native libraries (APK entries) that belong to it.
+    pub native_libs: Vec<String>,
+    /// Network hosts found in code strings that belong to it.
+    pub domains: Vec<String>,
+}
+
+/// Calls to one sensitive API by one owner (an SDK, the app, or unattributed code).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PiAccess {
+    /// Rule-pack id of the API.
+    pub api: String,
+    /// Personal-information type it reaches.
+    pub pi_type: String,
+    /// The method, field, string or content URI.
+    pub signature: String,
+    /// Who: an SDK id, `app` (the app's own packages) or `unattributed` (no known SDK and not
+    /// the app's packages, e.g. obfuscated code).
+    pub by: String,
+    /// Number of call sites.
+    pub sites: u64,
+    /// A few call sites.
+    pub examples: Vec<CodeLocation>,
+}
+
+/// A place in the code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CodeLocation {
+    /// The dex file (APK entry).
+    pub entry: String,
+    /// The class (descriptor).
+    pub class: String,
+    /// The method (smali signature).
+    pub method: String,
+    /// Instruction offset in 16-bit code units.
+    pub pc: u32,
+}
+
+/// One finding of a check.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Finding {
+    /// Check id, e.g. `PERM001`.
+    pub rule: String,
+    /// Check name, e.g. `sensitive-permission-requested`.
+    pub name: String,
+    /// `info`, `low`, `medium`, `high` or `critical`.
+    pub severity: String,
+    /// The check's title.
+    pub title: String,
+    /// What was found, in one sentence.
+    pub message: String,
+    /// Regulation clauses, standards and documentation behind the check.
+    pub references: Vec<String>,
+    /// Where.
+    pub evidence: Evidence,
+    /// Stable identity of this finding across builds (hash of rule and evidence, not of
+    /// offsets), for baselines and code-scanning services.
+    pub fingerprint: String,
+}
+
+/// Where a finding applies; only the fields that apply are set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// The APK entry (`AndroidManifest.xml`, `classes2.dex` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
+    /// A permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
+    /// A manifest component or attribute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// An SDK id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk: Option<String>,
+    /// A class (descriptor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// A method (smali signature).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// An API, string or content URI the code uses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
 }
 
 /// The dex files read, and code hidden elsewhere in the APK.
@@ -432,6 +606,7 @@ mod tests {
             name: "android.permission.CAMERA".into(),
             max_sdk: None,
             element: "uses-permission".into(),
+            ..RequestedPermission::default()
         });
         let json = serde_json::to_value(&facts).unwrap();
         for pointer in [

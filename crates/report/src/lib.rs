@@ -255,6 +255,7 @@ mod tests {
             name: "android.permission.CAMERA".into(),
             max_sdk: Some(28),
             element: "uses-permission".into(),
+            ..RequestedPermission::default()
         });
         facts.manifest.components.push(Component {
             kind: "activity".into(),

@@ -1,0 +1,142 @@
+//! `apkscope rules list | validate | test`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use apkscope_engine::ScanOptions;
+use apkscope_rules::Pack;
+
+use crate::{PackArgs, RulesCommand};
+
+/// Exit code when rules are invalid or a rule test fails.
+const EXIT_RULES_FAILED: u8 = 1;
+
+pub(crate) fn run(command: &RulesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RulesCommand::List(args) => list(args),
+        RulesCommand::Validate { dir } => validate(dir),
+        RulesCommand::Test(args) => test(args),
+    }
+}
+
+fn list(args: &PackArgs) -> anyhow::Result<ExitCode> {
+    let pack = args.load()?;
+    for p in pack.permissions() {
+        let class = p
+            .group
+            .map(apkscope_rules::Tc260Group::as_str)
+            .or(p.special.map(apkscope_rules::Special::as_str))
+            .unwrap_or("-");
+        println!("permission\t{}\t{}\t{class}", p.name, p.protection_level);
+    }
+    for s in pack.sdks() {
+        let vendor = s.vendor.as_deref().unwrap_or("-");
+        println!(
+            "sdk\t{}\t{}\t{}\t{vendor}",
+            s.id,
+            s.name,
+            s.category.as_str()
+        );
+    }
+    for a in pack.apis() {
+        println!("api\t{}\t{}\t{}", a.id, a.pi_type.as_str(), a.signature);
+    }
+    for c in pack.checks() {
+        println!(
+            "check\t{}\t{}\t{}\t{}",
+            c.id,
+            c.name,
+            c.severity.as_str(),
+            c.title
+        );
+    }
+    eprintln!(
+        "{} permissions, {} SDKs, {} APIs, {} checks, {} tests",
+        pack.permissions().len(),
+        pack.sdks().len(),
+        pack.apis().len(),
+        pack.checks().len(),
+        pack.tests().len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
+    let mut pack = apkscope_rules::default_pack().context("the embedded rule pack")?;
+    let (extra, mut diagnostics) = Pack::load(
+        &Pack::read_dir(dir)
+            .with_context(|| format!("cannot read rules from {}", dir.display()))?,
+    );
+    if let Err(err) = pack.merge(extra) {
+        diagnostics.extend(err.diagnostics());
+    } else {
+        diagnostics.extend(pack.validate());
+    }
+    if diagnostics.is_empty() {
+        println!("{}: valid", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", apkscope_rules::render(&diagnostics));
+    let failed = diagnostics.iter().any(apkscope_rules::Diagnostic::is_error);
+    Ok(if failed {
+        ExitCode::from(EXIT_RULES_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn test(args: &PackArgs) -> anyhow::Result<ExitCode> {
+    let compiled = args.compile()?;
+    let mut options = ScanOptions::default();
+    options.rules = Some(Arc::clone(&compiled));
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut cache: std::collections::BTreeMap<String, Result<apkscope_facts::AppFacts, String>> =
+        std::collections::BTreeMap::new();
+    for test in compiled.tests() {
+        let facts = cache.entry(test.fixture.clone()).or_insert_with(|| {
+            apkscope_engine::scan_path(Path::new(&test.fixture), &options)
+                .map_err(|e| e.to_string())
+        });
+        let outcome = match facts {
+            Err(err) => Err(format!("cannot scan {}: {err}", test.fixture)),
+            Ok(facts) => {
+                let matched = rule_matches(facts, &test.rule);
+                if matched == test.expect {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{} on {}: expected {}, got {}",
+                        test.rule,
+                        test.fixture,
+                        if test.expect { "a match" } else { "no match" },
+                        if matched { "a match" } else { "none" }
+                    ))
+                }
+            }
+        };
+        match outcome {
+            Ok(()) => passed += 1,
+            Err(message) => {
+                failed += 1;
+                println!("FAIL {message}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_RULES_FAILED)
+    })
+}
+
+/// Whether rule `id` matched in `facts`: an SDK detected, a check with a finding, an API called,
+/// or a permission requested.
+fn rule_matches(facts: &apkscope_facts::AppFacts, id: &str) -> bool {
+    facts.sdks.iter().any(|s| s.id == id)
+        || facts.findings.iter().any(|f| f.rule == id)
+        || facts.pi_access.iter().any(|a| a.api == id)
+        || facts.permissions.requested.iter().any(|p| p.name == id)
+}

@@ -1,0 +1,679 @@
+//! Evaluates the compiled rule pack over an app's facts: SDK inventory, sensitive-API use
+//! attributed to SDKs or the app, the permission matrix, and the checks' findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use apkscope_facts::code::{CodeIndex, MethodId, Site};
+use apkscope_facts::{
+    AppFacts, CodeLocation, Component, Evidence, Finding, PiAccess, RulePackFacts, SdkEvidence,
+    SdkFacts,
+};
+use apkscope_rules::{
+    ApiKind, ApiUser, Category, CheckParams, CompiledCheck, CompiledPack, ComponentKind, FlagValue,
+    PiType, SdkId, Special, Tc260Group,
+};
+use sha2::{Digest, Sha256};
+
+/// Who owns a piece of code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Owner {
+    Sdk(SdkId),
+    App,
+    Unattributed,
+}
+
+/// How many examples of a kind of evidence a report keeps.
+const MAX_EXAMPLES: usize = 5;
+/// `by` value for the app's own code.
+const BY_APP: &str = "app";
+/// `by` value for code neither an SDK nor the app's packages own.
+const BY_UNATTRIBUTED: &str = "unattributed";
+const MANIFEST: &str = "AndroidManifest.xml";
+
+/// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`.
+pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
+    let attribution = Attribution::new(facts, pack);
+    let mut sdks = detect_sdks(facts, pack);
+    let accesses = find_pi_access(&facts.code_index, pack, &attribution);
+    for access in &accesses {
+        if let Owner::Sdk(id) = access.owner {
+            sdks.entry(id).or_default();
+        }
+    }
+    fill_permission_matrix(facts, pack, &accesses);
+    facts.sdks = sdk_facts(facts, pack, &sdks, &accesses);
+    facts.pi_access = accesses
+        .iter()
+        .map(|a| a.to_facts(&facts.code_index, pack))
+        .collect();
+    facts.findings = run_checks(facts, pack);
+    facts.rule_pack = Some(RulePackFacts {
+        hash: pack.pack_hash_hex(),
+        sdks: count(pack.sdks().len()),
+        apis: count(pack.apis().len()),
+        checks: count(pack.checks().len()),
+    });
+}
+
+fn count(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+/// Decides who owns a class: the SDK with the longest matching prefix, else the app when the
+/// class is under one of the app's own packages, else nobody known.
+struct Attribution<'p> {
+    pack: &'p CompiledPack,
+    /// Descriptor prefixes of the app's own packages (`Lcom/example/app/`).
+    app_prefixes: Vec<String>,
+}
+
+impl<'p> Attribution<'p> {
+    fn new(facts: &AppFacts, pack: &'p CompiledPack) -> Self {
+        let mut packages = BTreeSet::new();
+        if let Some(package) = &facts.app.package {
+            packages.insert(package.clone());
+        }
+        // The application class and the app's components name its code packages, which can
+        // differ from the manifest package (build flavours, renamed applicationId).
+        let app_class = facts.manifest.application.name.iter();
+        let components = facts.manifest.components.iter().map(|c| &c.name);
+        for class in app_class.chain(components) {
+            if pack.sdk_for_class(class).is_some() {
+                continue;
+            }
+            if let Some((package, _)) = class.rsplit_once('.') {
+                packages.insert(package.to_owned());
+            }
+        }
+        let app_prefixes = packages
+            .into_iter()
+            .filter(|p| p.contains('.'))
+            .map(|p| format!("L{}/", p.replace('.', "/")))
+            .collect();
+        Self { pack, app_prefixes }
+    }
+
+    fn owner(&self, descriptor: &str) -> Owner {
+        if let Some(id) = self.pack.sdk_for_class(descriptor) {
+            Owner::Sdk(id)
+        } else if self
+            .app_prefixes
+            .iter()
+            .any(|p| descriptor.starts_with(p.as_str()))
+        {
+            Owner::App
+        } else {
+            Owner::Unattributed
+        }
+    }
+}
+
+/// Evidence gathered per SDK while scanning.
+#[derive(Debug, Default)]
+struct Found {
+    classes: u64,
+    class_examples: Vec<String>,
+    components: BTreeSet<String>,
+    actions: BTreeSet<String>,
+    native_libs: BTreeSet<String>,
+    domains: BTreeSet<String>,
+}
+
+fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> {
+    let mut found: BTreeMap<SdkId, Found> = BTreeMap::new();
+    let index = &facts.code_index;
+    for id in index.classes() {
+        let Some(descriptor) = index.class_descriptor(id) else {
+            continue;
+        };
+        if let Some(sdk) = pack.sdk_for_class(descriptor) {
+            let entry = found.entry(sdk).or_default();
+            entry.classes += 1;
+            if entry.class_examples.len() < MAX_EXAMPLES {
+                entry.class_examples.push(descriptor.to_owned());
+            }
+        }
+    }
+    for component in &facts.manifest.components {
+        let sdk = pack
+            .sdk_for_component(&component.name)
+            .or_else(|| pack.sdk_for_class(&component.name));
+        if let Some(sdk) = sdk {
+            found
+                .entry(sdk)
+                .or_default()
+                .components
+                .insert(component.name.clone());
+        }
+        for filter in &component.intent_filters {
+            for action in &filter.actions {
+                if let Some(sdk) = pack.sdk_for_action(action) {
+                    found.entry(sdk).or_default().actions.insert(action.clone());
+                }
+            }
+        }
+    }
+    for lib in &facts.container.native_libs {
+        let file = lib.rsplit('/').next().unwrap_or(lib);
+        if let Some(sdk) = pack.sdk_for_native_lib(file) {
+            found
+                .entry(sdk)
+                .or_default()
+                .native_libs
+                .insert(lib.clone());
+        }
+    }
+    // Hosts only corroborate: several SDKs of one vendor share its domains, so a host alone
+    // would name one of them at random.
+    for host in code_hosts(index) {
+        if let Some(entry) = pack
+            .sdk_for_domain(&host)
+            .and_then(|sdk| found.get_mut(&sdk))
+        {
+            entry.domains.insert(host);
+        }
+    }
+    found
+}
+
+/// Host names of the `http://` and `https://` URLs among the dex strings.
+fn code_hosts(index: &CodeIndex) -> BTreeSet<String> {
+    let mut hosts = BTreeSet::new();
+    for dex in &index.dex {
+        for scheme in ["http://", "https://"] {
+            for i in dex.strings_with_prefix(scheme) {
+                let Some(url) = dex.string(i) else { continue };
+                let rest = url.get(scheme.len()..).unwrap_or("");
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+                let host = authority
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or("")
+                    .split(':')
+                    .next()
+                    .unwrap_or("");
+                if !host.is_empty() && host.contains('.') && host.len() <= 253 {
+                    hosts.insert(host.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    hosts
+}
+
+/// Calls of one API by one owner.
+#[derive(Debug)]
+struct Access {
+    api: usize,
+    owner: Owner,
+    sites: Vec<(MethodId, u32)>,
+}
+
+impl Access {
+    fn to_facts(&self, index: &CodeIndex, pack: &CompiledPack) -> PiAccess {
+        let api = pack.apis().get(self.api);
+        PiAccess {
+            api: api.map(|a| a.id.clone()).unwrap_or_default(),
+            pi_type: api
+                .map(|a| a.pi_type.as_str().to_owned())
+                .unwrap_or_default(),
+            signature: api.map(|a| a.signature.clone()).unwrap_or_default(),
+            by: owner_name(self.owner, pack),
+            sites: count(self.sites.len()),
+            examples: self
+                .sites
+                .iter()
+                .take(MAX_EXAMPLES)
+                .map(|&(method, pc)| location(index, method, pc))
+                .collect(),
+        }
+    }
+}
+
+fn owner_name(owner: Owner, pack: &CompiledPack) -> String {
+    match owner {
+        Owner::Sdk(id) => pack.sdk(id).map(|s| s.id.clone()).unwrap_or_default(),
+        Owner::App => BY_APP.to_owned(),
+        Owner::Unattributed => BY_UNATTRIBUTED.to_owned(),
+    }
+}
+
+fn location(index: &CodeIndex, method: MethodId, pc: u32) -> CodeLocation {
+    let record = index.method_record(method);
+    let dex = index.dex_of(method.dex);
+    let class = record
+        .and_then(|r| dex.and_then(|d| d.classes.get(usize::try_from(r.class).ok()?)))
+        .and_then(|c| dex.and_then(|d| d.type_descriptor(c.type_idx)))
+        .unwrap_or_default();
+    CodeLocation {
+        entry: dex.map(|d| d.entry.clone()).unwrap_or_default(),
+        class: class.to_owned(),
+        method: index.method_signature(method).unwrap_or_default(),
+        pc,
+    }
+}
+
+fn class_of(index: &CodeIndex, method: MethodId) -> Option<&str> {
+    let dex = index.dex_of(method.dex)?;
+    let record = index.method_record(method)?;
+    let class = dex.classes.get(usize::try_from(record.class).ok()?)?;
+    dex.type_descriptor(class.type_idx)
+}
+
+/// Every use of every sensitive API, grouped by API and owner, in pack order.
+fn find_pi_access(
+    index: &CodeIndex,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+) -> Vec<Access> {
+    let mut out = Vec::new();
+    for (api_index, api) in pack.apis().iter().enumerate() {
+        let sites: Vec<Site> = match api.kind {
+            ApiKind::Method => index.call_sites(&api.signature),
+            ApiKind::Field => index.field_sites(&api.signature),
+            ApiKind::String => index.string_sites(&api.signature),
+            ApiKind::ContentUri => content_uri_sites(index, &api.signature),
+        };
+        let mut by_owner: BTreeMap<Owner, Vec<(MethodId, u32)>> = BTreeMap::new();
+        for site in sites {
+            let owner =
+                class_of(index, site.method).map_or(Owner::Unattributed, |c| attribution.owner(c));
+            by_owner
+                .entry(owner)
+                .or_default()
+                .push((site.method, site.pc));
+        }
+        for (owner, sites) in by_owner {
+            out.push(Access {
+                api: api_index,
+                owner,
+                sites,
+            });
+        }
+    }
+    out
+}
+
+fn content_uri_sites(index: &CodeIndex, prefix: &str) -> Vec<Site> {
+    let mut sites = Vec::new();
+    for (dex_index, dex) in (0u32..).zip(&index.dex) {
+        for string in dex.strings_with_prefix(prefix) {
+            sites.extend(
+                dex.string_sites_of(string)
+                    .into_iter()
+                    .map(|(method, pc)| Site {
+                        method: MethodId {
+                            dex: dex_index,
+                            method,
+                        },
+                        pc,
+                    }),
+            );
+        }
+    }
+    sites
+}
+
+fn fill_permission_matrix(facts: &mut AppFacts, pack: &CompiledPack, accesses: &[Access]) {
+    let analysed = facts.code.analysed;
+    for requested in &mut facts.permissions.requested {
+        if let Some(permission) = pack.permission(&requested.name) {
+            requested.protection_level = Some(permission.protection_level.clone());
+            requested.group = permission.group.map(|g| g.as_str().to_owned());
+            requested.special = permission.special.map(|s| s.as_str().to_owned());
+            requested.pi_types = permission
+                .pi_types
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect();
+        }
+        let needs = |api: usize| {
+            pack.apis()
+                .get(api)
+                .is_some_and(|a| a.permissions.iter().any(|p| p.name == requested.name))
+        };
+        let mapped = (0..pack.apis().len()).any(needs);
+        let users: BTreeSet<String> = accesses
+            .iter()
+            .filter(|a| needs(a.api))
+            .map(|a| owner_name(a.owner, pack))
+            .collect();
+        requested.used = (analysed && mapped).then_some(!users.is_empty());
+        requested.used_by = users.into_iter().collect();
+    }
+}
+
+fn sdk_facts(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    found: &BTreeMap<SdkId, Found>,
+    accesses: &[Access],
+) -> Vec<SdkFacts> {
+    let requested: BTreeSet<&str> = facts
+        .permissions
+        .requested
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut out: Vec<SdkFacts> = found
+        .iter()
+        .filter_map(|(&id, evidence)| {
+            let sdk = pack.sdk(id)?;
+            let own = accesses.iter().filter(|a| a.owner == Owner::Sdk(id));
+            let mut pi_types = BTreeSet::new();
+            let mut permissions = BTreeSet::new();
+            for access in own {
+                let Some(api) = pack.apis().get(access.api) else {
+                    continue;
+                };
+                pi_types.insert(api.pi_type.as_str().to_owned());
+                for p in &api.permissions {
+                    if requested.contains(p.name.as_str()) {
+                        permissions.insert(p.name.clone());
+                    }
+                }
+            }
+            Some(SdkFacts {
+                id: sdk.id.clone(),
+                name: sdk.name.clone(),
+                name_zh: sdk.name_zh.clone(),
+                vendor: sdk.vendor.clone(),
+                category: sdk.category.as_str().to_owned(),
+                purpose: sdk.purpose.clone(),
+                exodus_id: sdk.exodus_id,
+                homepage: sdk.homepage.clone(),
+                privacy_policy: sdk.privacy_policy.clone(),
+                evidence: SdkEvidence {
+                    classes: evidence.classes,
+                    class_examples: evidence.class_examples.clone(),
+                    components: evidence.components.iter().cloned().collect(),
+                    intent_actions: evidence.actions.iter().cloned().collect(),
+                    native_libs: evidence.native_libs.iter().cloned().collect(),
+                    domains: evidence.domains.iter().cloned().collect(),
+                },
+                pi_types: pi_types.into_iter().collect(),
+                permissions: permissions.into_iter().collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+fn run_checks(facts: &AppFacts, pack: &CompiledPack) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = pack
+        .checks()
+        .iter()
+        .flat_map(|check| {
+            evaluate(&check.params, facts)
+                .into_iter()
+                .map(move |(message, evidence)| finding(check, message, evidence))
+        })
+        .collect();
+    findings.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
+    findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    findings
+}
+
+/// One evaluator per check kind: what it found, as (message, evidence) pairs.
+fn evaluate(params: &CheckParams, facts: &AppFacts) -> Vec<(String, Evidence)> {
+    match params {
+        CheckParams::PermissionRequested {
+            groups,
+            special,
+            names,
+        } => permission_requested(facts, groups, special, names),
+        CheckParams::PermissionUnused { groups } => permission_unused(facts, groups),
+        CheckParams::PiApiUsed { by, pi_types } => pi_api_used(facts, *by, pi_types),
+        CheckParams::ManifestFlag { attribute, equals } => {
+            manifest_flag_set(facts, attribute, equals)
+        }
+        CheckParams::ExportedUnprotected { kinds } => exported_unprotected(facts, kinds),
+        CheckParams::SdkPresent { categories } => sdk_present(facts, categories),
+        _ => Vec::new(),
+    }
+}
+
+fn in_groups(group: Option<&str>, groups: &[Tc260Group]) -> bool {
+    group.is_some_and(|g| groups.iter().any(|x| x.as_str() == g))
+}
+
+fn permission_requested(
+    facts: &AppFacts,
+    groups: &[Tc260Group],
+    special: &[Special],
+    names: &[String],
+) -> Vec<(String, Evidence)> {
+    let mut out = Vec::new();
+    for p in &facts.permissions.requested {
+        let is_special = p
+            .special
+            .as_deref()
+            .is_some_and(|s| special.iter().any(|x| x.as_str() == s));
+        if in_groups(p.group.as_deref(), groups) || is_special || names.contains(&p.name) {
+            let class = p
+                .group
+                .as_deref()
+                .or(p.special.as_deref())
+                .map_or_else(String::new, |c| format!(" ({c})"));
+            out.push((
+                format!("requests {}{class}", p.name),
+                permission_evidence(&p.name),
+            ));
+        }
+    }
+    out
+}
+
+fn permission_unused(facts: &AppFacts, groups: &[Tc260Group]) -> Vec<(String, Evidence)> {
+    facts
+        .permissions
+        .requested
+        .iter()
+        .filter(|p| {
+            (groups.is_empty() || in_groups(p.group.as_deref(), groups)) && p.used == Some(false)
+        })
+        .map(|p| {
+            (
+                format!("requests {} but no code calls an API that needs it", p.name),
+                permission_evidence(&p.name),
+            )
+        })
+        .collect()
+}
+
+fn pi_api_used(facts: &AppFacts, by: ApiUser, pi_types: &[PiType]) -> Vec<(String, Evidence)> {
+    let mut out = Vec::new();
+    for access in &facts.pi_access {
+        let is_sdk = access.by != BY_APP && access.by != BY_UNATTRIBUTED;
+        let by_matches = match by {
+            ApiUser::Sdk => is_sdk,
+            ApiUser::App => access.by == BY_APP,
+            ApiUser::Any => true,
+        };
+        let type_matches =
+            pi_types.is_empty() || pi_types.iter().any(|t| t.as_str() == access.pi_type);
+        if !(by_matches && type_matches) {
+            continue;
+        }
+        let first = access.examples.first();
+        let who = match access.by.as_str() {
+            BY_APP => "the app's own code".to_owned(),
+            BY_UNATTRIBUTED => "code of no known SDK".to_owned(),
+            sdk => format!("SDK {sdk}"),
+        };
+        out.push((
+            format!(
+                "{who} reads {} through {} ({} call sites)",
+                access.pi_type, access.signature, access.sites
+            ),
+            Evidence {
+                entry: first.map(|l| l.entry.clone()),
+                sdk: is_sdk.then(|| access.by.clone()),
+                class: first.map(|l| l.class.clone()),
+                method: first.map(|l| l.method.clone()),
+                api: Some(access.signature.clone()),
+                ..Evidence::default()
+            },
+        ));
+    }
+    out
+}
+
+fn manifest_flag_set(
+    facts: &AppFacts,
+    attribute: &str,
+    equals: &FlagValue,
+) -> Vec<(String, Evidence)> {
+    let state = manifest_flag(facts, attribute);
+    let hit = match (equals, state) {
+        (FlagValue::Bool(b), FlagState::Set(v)) => v == *b,
+        (FlagValue::Str(s), FlagState::Absent) => s == "absent",
+        _ => false,
+    };
+    if !hit {
+        return Vec::new();
+    }
+    let shown = match state {
+        FlagState::Set(v) => v.to_string(),
+        _ => "absent".to_owned(),
+    };
+    vec![(
+        format!("<application android:{attribute}> is {shown}"),
+        Evidence {
+            entry: Some(MANIFEST.to_owned()),
+            component: Some(format!("application@android:{attribute}")),
+            ..Evidence::default()
+        },
+    )]
+}
+
+fn exported_unprotected(facts: &AppFacts, kinds: &[ComponentKind]) -> Vec<(String, Evidence)> {
+    facts
+        .manifest
+        .components
+        .iter()
+        .filter(|c| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == c.kind))
+        .filter(|c| c.exported && is_unprotected(c) && !is_launcher(c))
+        .map(|c| {
+            (
+                format!("{} {} is exported without a permission", c.kind, c.name),
+                Evidence {
+                    entry: Some(MANIFEST.to_owned()),
+                    component: Some(c.name.clone()),
+                    ..Evidence::default()
+                },
+            )
+        })
+        .collect()
+}
+
+fn sdk_present(facts: &AppFacts, categories: &[Category]) -> Vec<(String, Evidence)> {
+    facts
+        .sdks
+        .iter()
+        .filter(|sdk| {
+            categories.is_empty() || categories.iter().any(|c| c.as_str() == sdk.category)
+        })
+        .map(|sdk| {
+            let vendor = sdk
+                .vendor
+                .as_deref()
+                .map_or_else(String::new, |v| format!(" by {v}"));
+            (
+                format!("embeds {} ({}){vendor}", sdk.name, sdk.category),
+                Evidence {
+                    sdk: Some(sdk.id.clone()),
+                    ..Evidence::default()
+                },
+            )
+        })
+        .collect()
+}
+
+fn permission_evidence(name: &str) -> Evidence {
+    Evidence {
+        entry: Some(MANIFEST.to_owned()),
+        permission: Some(name.to_owned()),
+        ..Evidence::default()
+    }
+}
+
+/// What the manifest says of a boolean `<application>` attribute.
+#[derive(Debug, Clone, Copy)]
+enum FlagState {
+    /// An attribute the evaluator does not know.
+    Unknown,
+    /// Not written.
+    Absent,
+    /// Written with this value.
+    Set(bool),
+}
+
+fn manifest_flag(facts: &AppFacts, attribute: &str) -> FlagState {
+    let a = &facts.manifest.application;
+    let value = match attribute {
+        "debuggable" => a.debuggable,
+        "allowBackup" => a.allow_backup,
+        "usesCleartextTraffic" => a.uses_cleartext_traffic,
+        "testOnly" => a.test_only,
+        "extractNativeLibs" => a.extract_native_libs,
+        "requestLegacyExternalStorage" => a.request_legacy_external_storage,
+        _ => return FlagState::Unknown,
+    };
+    value.map_or(FlagState::Absent, FlagState::Set)
+}
+
+fn is_unprotected(c: &Component) -> bool {
+    c.permission.is_none()
+        && !(c.kind == "provider" && (c.read_permission.is_some() || c.write_permission.is_some()))
+}
+
+/// The launcher activity must be exported: it is not a finding.
+fn is_launcher(c: &Component) -> bool {
+    c.intent_filters.iter().any(|f| {
+        f.actions.iter().any(|a| a == "android.intent.action.MAIN")
+            && f.categories
+                .iter()
+                .any(|c| c == "android.intent.category.LAUNCHER")
+    })
+}
+
+fn finding(check: &CompiledCheck, message: String, evidence: Evidence) -> Finding {
+    let key = serde_json_key(&check.check.id, &evidence);
+    let digest = Sha256::digest(key.as_bytes());
+    let fingerprint = digest.iter().take(16).fold(String::new(), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    Finding {
+        rule: check.check.id.clone(),
+        name: check.check.name.clone(),
+        severity: check.check.severity.as_str().to_owned(),
+        title: check.check.title.clone(),
+        message,
+        references: check.check.references.clone(),
+        evidence,
+        fingerprint,
+    }
+}
+
+/// What identifies a finding across builds: the rule and the evidence's names, not offsets.
+fn serde_json_key(rule: &str, e: &Evidence) -> String {
+    let parts = [
+        &e.entry,
+        &e.permission,
+        &e.component,
+        &e.sdk,
+        &e.class,
+        &e.method,
+        &e.api,
+    ];
+    let mut key = rule.to_owned();
+    for part in parts {
+        key.push('\u{1f}');
+        key.push_str(part.as_deref().unwrap_or(""));
+    }
+    key
+}

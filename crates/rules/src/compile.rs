@@ -1,0 +1,486 @@
+//! The compiled pack: matchers built once, shared by every scan.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+
+use crate::error::{Error, Result};
+use crate::model::{Api, ApiKind, Check, CheckParams, Permission, RuleTest, Sdk};
+use crate::pack::Pack;
+
+/// Index of an SDK in a [`CompiledPack`] (load order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SdkId(u32);
+
+impl SdkId {
+    /// The index into [`CompiledPack::sdks`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of an API in a [`CompiledPack`] (load order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ApiId(u32);
+
+impl ApiId {
+    /// The index into [`CompiledPack::apis`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A check with its typed parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledCheck {
+    /// The check as written.
+    pub check: Check,
+    /// Its parameters, typed for its kind.
+    pub params: CheckParams,
+}
+
+/// A native-library pattern split at its `*`s.
+#[derive(Debug)]
+struct Glob {
+    /// Literal pieces; a `*` sits between each two.
+    parts: Vec<String>,
+    /// Literal characters: the most specific matching pattern wins.
+    literal_len: usize,
+    sdk: SdkId,
+}
+
+impl Glob {
+    fn new(pattern: &str, sdk: SdkId) -> Self {
+        let parts: Vec<String> = pattern.split('*').map(str::to_owned).collect();
+        let literal_len = parts.iter().map(String::len).sum();
+        Self {
+            parts,
+            literal_len,
+            sdk,
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        let Some((first, rest)) = self.parts.split_first() else {
+            return false;
+        };
+        let Some(mut tail) = name.strip_prefix(first.as_str()) else {
+            return false;
+        };
+        let Some((last, middle)) = rest.split_last() else {
+            // No `*`: the whole name must equal the pattern.
+            return tail.is_empty();
+        };
+        for part in middle {
+            match tail.find(part.as_str()) {
+                Some(i) => tail = tail.get(i.saturating_add(part.len())..).unwrap_or(""),
+                None => return false,
+            }
+        }
+        tail.ends_with(last.as_str())
+    }
+}
+
+/// A validated rule pack turned into matchers. Built once ([`Pack::compile`]); immutable,
+/// `Send + Sync`, so share it by reference (or `Arc`) across threads and scans.
+#[derive(Debug)]
+pub struct CompiledPack {
+    hash: [u8; 32],
+    permissions: Vec<Permission>,
+    permission_by_name: HashMap<String, usize>,
+    sdks: Vec<Sdk>,
+    sdk_by_id: HashMap<String, SdkId>,
+    /// Anchored leftmost-longest automata over the class prefixes, dotted and in descriptor
+    /// form (`cn/jpush/`); pattern i belongs to `class_owner[i]`.
+    class_dotted: AhoCorasick,
+    class_slashed: AhoCorasick,
+    class_owner: Vec<SdkId>,
+    components: HashMap<String, SdkId>,
+    actions: HashMap<String, SdkId>,
+    lib_exact: HashMap<String, SdkId>,
+    lib_globs: Vec<Glob>,
+    domains: HashMap<String, SdkId>,
+    apis: Vec<Api>,
+    apis_by_kind: [Vec<ApiId>; 4],
+    methods: HashMap<String, Vec<ApiId>>,
+    fields: HashMap<String, Vec<ApiId>>,
+    strings: HashMap<String, Vec<ApiId>>,
+    /// Content-URI prefixes, in load order.
+    content_uris: Vec<(String, ApiId)>,
+    /// Owner class descriptors of method and field APIs: a cheap first filter.
+    api_classes: HashMap<String, Vec<ApiId>>,
+    checks: Vec<CompiledCheck>,
+    tests: Vec<RuleTest>,
+}
+
+/// Scheme every content-URI API starts with.
+const CONTENT_SCHEME: &str = "content://";
+
+fn kind_slot(kind: ApiKind) -> usize {
+    match kind {
+        ApiKind::Method => 0,
+        ApiKind::Field => 1,
+        ApiKind::String => 2,
+        ApiKind::ContentUri => 3,
+    }
+}
+
+impl Pack {
+    /// Validates the pack and builds its matchers. Fails with [`Error::Invalid`] (carrying
+    /// every diagnostic, warnings included) when validation finds an error.
+    pub fn compile(&self) -> Result<CompiledPack> {
+        let diagnostics = self.validate();
+        if diagnostics.iter().any(crate::Diagnostic::is_error) {
+            return Err(Error::Invalid { diagnostics });
+        }
+        CompiledPack::build(self)
+    }
+}
+
+impl CompiledPack {
+    #[expect(clippy::too_many_lines, reason = "one pass per matcher, in one place")]
+    fn build(pack: &Pack) -> Result<Self> {
+        let id32 = |i: usize| u32::try_from(i).map_err(|_| Error::TooLarge { what: "entries" });
+
+        let permissions: Vec<Permission> =
+            pack.permissions.iter().map(|p| p.value.clone()).collect();
+        let mut permission_by_name = HashMap::new();
+        for (i, p) in permissions.iter().enumerate() {
+            permission_by_name.entry(p.name.clone()).or_insert(i);
+        }
+
+        let sdks: Vec<Sdk> = pack.sdks.iter().map(|s| s.value.clone()).collect();
+        let mut sdk_by_id = HashMap::new();
+        let mut dotted = Vec::new();
+        let mut slashed = Vec::new();
+        let mut class_owner = Vec::new();
+        let mut seen_prefix = std::collections::HashSet::new();
+        let mut components = HashMap::new();
+        let mut actions = HashMap::new();
+        let mut lib_exact = HashMap::new();
+        let mut lib_globs = Vec::new();
+        let mut domains = HashMap::new();
+        for (i, s) in sdks.iter().enumerate() {
+            let id = SdkId(id32(i)?);
+            sdk_by_id.entry(s.id.clone()).or_insert(id);
+            for p in &s.class_prefixes {
+                // The first claimant keeps a prefix (validation rejects two claimants).
+                if seen_prefix.insert(p.as_str()) {
+                    dotted.push(p.clone());
+                    slashed.push(p.replace('.', "/"));
+                    class_owner.push(id);
+                }
+            }
+            for c in &s.components {
+                components.entry(c.clone()).or_insert(id);
+            }
+            for a in &s.intent_actions {
+                actions.entry(a.clone()).or_insert(id);
+            }
+            for l in &s.native_libs {
+                if l.contains('*') {
+                    lib_globs.push(Glob::new(l, id));
+                } else {
+                    lib_exact.entry(l.clone()).or_insert(id);
+                }
+            }
+            for d in &s.domains {
+                domains.entry(d.clone()).or_insert(id);
+            }
+        }
+        let automaton = |patterns: &[String]| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(patterns)
+                .map_err(|e| Error::Matcher {
+                    what: "class prefixes",
+                    message: e.to_string(),
+                })
+        };
+        let class_dotted = automaton(&dotted)?;
+        let class_slashed = automaton(&slashed)?;
+
+        let apis: Vec<Api> = pack.apis.iter().map(|a| a.value.clone()).collect();
+        let mut apis_by_kind: [Vec<ApiId>; 4] = Default::default();
+        let mut methods: HashMap<String, Vec<ApiId>> = HashMap::new();
+        let mut fields: HashMap<String, Vec<ApiId>> = HashMap::new();
+        let mut strings: HashMap<String, Vec<ApiId>> = HashMap::new();
+        let mut content_uris = Vec::new();
+        let mut api_classes: HashMap<String, Vec<ApiId>> = HashMap::new();
+        for (i, a) in apis.iter().enumerate() {
+            let id = ApiId(id32(i)?);
+            if let Some(slot) = apis_by_kind.get_mut(kind_slot(a.kind)) {
+                slot.push(id);
+            }
+            match a.kind {
+                ApiKind::Method | ApiKind::Field => {
+                    let map = if a.kind == ApiKind::Method {
+                        &mut methods
+                    } else {
+                        &mut fields
+                    };
+                    map.entry(a.signature.clone()).or_default().push(id);
+                    if let Some((class, _)) = a.signature.split_once("->") {
+                        api_classes.entry(class.to_owned()).or_default().push(id);
+                    }
+                }
+                ApiKind::String => strings.entry(a.signature.clone()).or_default().push(id),
+                ApiKind::ContentUri => content_uris.push((a.signature.clone(), id)),
+            }
+        }
+
+        let mut checks = Vec::new();
+        for c in &pack.checks {
+            let params = CheckParams::parse(c.kind, &c.params)
+                .map_err(|_| Error::Internal("a validated check has invalid parameters"))?;
+            checks.push(CompiledCheck {
+                check: c.value.clone(),
+                params,
+            });
+        }
+        let tests = pack.tests.iter().map(|t| t.value.clone()).collect();
+
+        Ok(Self {
+            hash: pack.hash(),
+            permissions,
+            permission_by_name,
+            sdks,
+            sdk_by_id,
+            class_dotted,
+            class_slashed,
+            class_owner,
+            components,
+            actions,
+            lib_exact,
+            lib_globs,
+            domains,
+            apis,
+            apis_by_kind,
+            methods,
+            fields,
+            strings,
+            content_uris,
+            api_classes,
+            checks,
+            tests,
+        })
+    }
+
+    /// SHA-256 of the pack's sources (see [`Pack::hash`]): a key for result caches.
+    pub fn pack_hash(&self) -> [u8; 32] {
+        self.hash
+    }
+
+    /// [`CompiledPack::pack_hash`] as 64 lowercase hex digits.
+    pub fn pack_hash_hex(&self) -> String {
+        self.hash
+            .iter()
+            .fold(String::with_capacity(64), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
+    }
+
+    // ---- permissions -------------------------------------------------------------------
+
+    /// Every permission, in load order.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.permissions
+    }
+
+    /// The permission with this exact name.
+    pub fn permission(&self, name: &str) -> Option<&Permission> {
+        self.permission_by_name
+            .get(name)
+            .and_then(|&i| self.permissions.get(i))
+    }
+
+    // ---- SDKs --------------------------------------------------------------------------
+
+    /// Every SDK, in load order ([`SdkId::index`] indexes this).
+    pub fn sdks(&self) -> &[Sdk] {
+        &self.sdks
+    }
+
+    /// The SDK behind an id returned by a matcher.
+    pub fn sdk(&self, id: SdkId) -> Option<&Sdk> {
+        self.sdks.get(id.index())
+    }
+
+    /// The SDK whose `id` is this string.
+    pub fn sdk_by_id(&self, id: &str) -> Option<SdkId> {
+        self.sdk_by_id.get(id).copied()
+    }
+
+    /// The SDK a class belongs to: the one with the longest class prefix of `name`.
+    ///
+    /// `name` is a type descriptor (`Lcn/jpush/android/api/JPushInterface;`, array
+    /// descriptors too) or a dotted name (`cn.jpush.android.api.JPushInterface`). No
+    /// allocation; one anchored automaton walk over the name.
+    pub fn sdk_for_class(&self, name: &str) -> Option<SdkId> {
+        let bytes = name.as_bytes();
+        let (hay, ac) = match descriptor_body(bytes) {
+            Some(body) => (body, &self.class_slashed),
+            None => (bytes, &self.class_dotted),
+        };
+        let m = ac.find(Input::new(hay).anchored(Anchored::Yes))?;
+        self.class_owner.get(m.pattern().as_usize()).copied()
+    }
+
+    /// The SDK a manifest component (dotted class name) belongs to: an exact `components`
+    /// entry, else the SDK of its class ([`CompiledPack::sdk_for_class`]).
+    pub fn sdk_for_component(&self, name: &str) -> Option<SdkId> {
+        self.components
+            .get(name)
+            .copied()
+            .or_else(|| self.sdk_for_class(name))
+    }
+
+    /// The SDK that declares this intent-filter action (exact).
+    pub fn sdk_for_action(&self, action: &str) -> Option<SdkId> {
+        self.actions.get(action).copied()
+    }
+
+    /// The SDK a native library belongs to. `file_name` may be an APK entry path
+    /// (`lib/arm64-v8a/libjcore300.so`): only the part after the last `/` counts. An exact
+    /// name wins over a pattern; among patterns the one with the most literal characters wins.
+    pub fn sdk_for_native_lib(&self, file_name: &str) -> Option<SdkId> {
+        let name = file_name.rsplit('/').next().unwrap_or(file_name);
+        if let Some(id) = self.lib_exact.get(name) {
+            return Some(*id);
+        }
+        let mut best: Option<&Glob> = None;
+        for g in &self.lib_globs {
+            if g.matches(name) && best.is_none_or(|b| g.literal_len > b.literal_len) {
+                best = Some(g);
+            }
+        }
+        best.map(|g| g.sdk)
+    }
+
+    /// The SDK a host name belongs to: a domain matches itself and its subdomains
+    /// (`api.jpush.cn` → `jpush.cn`); the longest matching domain wins. Case and a final
+    /// `.` are ignored.
+    pub fn sdk_for_domain(&self, host: &str) -> Option<SdkId> {
+        let host = host.strip_suffix('.').unwrap_or(host);
+        let host: Cow<'_, str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(host.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(host)
+        };
+        let mut rest: &str = &host;
+        loop {
+            if let Some(id) = self.domains.get(rest) {
+                return Some(*id);
+            }
+            rest = rest.split_once('.')?.1;
+        }
+    }
+
+    // ---- APIs --------------------------------------------------------------------------
+
+    /// Every API, in load order ([`ApiId::index`] indexes this).
+    pub fn apis(&self) -> &[Api] {
+        &self.apis
+    }
+
+    /// The API behind an id returned by a matcher.
+    pub fn api(&self, id: ApiId) -> Option<&Api> {
+        self.apis.get(id.index())
+    }
+
+    /// The APIs of one kind, in load order.
+    pub fn apis_of_kind(&self, kind: ApiKind) -> &[ApiId] {
+        self.apis_by_kind
+            .get(kind_slot(kind))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The method APIs with this exact smali reference (`Lcls;->name(params)ret`).
+    pub fn api_for_method(&self, signature: &str) -> &[ApiId] {
+        self.methods.get(signature).map_or(&[], Vec::as_slice)
+    }
+
+    /// The field APIs with this exact smali reference (`Lcls;->name:Type`).
+    pub fn api_for_field(&self, signature: &str) -> &[ApiId] {
+        self.fields.get(signature).map_or(&[], Vec::as_slice)
+    }
+
+    /// The method and field APIs whose owner is this class descriptor (`Lcls;`): a cheap
+    /// filter before building a full reference string.
+    pub fn apis_of_class(&self, descriptor: &str) -> &[ApiId] {
+        self.api_classes.get(descriptor).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every string API equal to `s` and every content-uri API that is a prefix of `s`, in
+    /// load order within each group.
+    pub fn api_for_string<'a>(&'a self, s: &'a str) -> impl Iterator<Item = ApiId> + 'a {
+        let exact = self.strings.get(s).map_or(&[][..], Vec::as_slice);
+        let uris = if s.starts_with(CONTENT_SCHEME) {
+            &self.content_uris[..]
+        } else {
+            &[]
+        };
+        exact.iter().copied().chain(
+            uris.iter()
+                .filter(move |(p, _)| s.starts_with(p.as_str()))
+                .map(|(_, id)| *id),
+        )
+    }
+
+    // ---- checks and tests --------------------------------------------------------------
+
+    /// Every check, in load order.
+    pub fn checks(&self) -> &[CompiledCheck] {
+        &self.checks
+    }
+
+    /// The check with this id.
+    pub fn check(&self, id: &str) -> Option<&CompiledCheck> {
+        self.checks.iter().find(|c| c.check.id == id)
+    }
+
+    /// Every rule test, in load order.
+    pub fn tests(&self) -> &[RuleTest] {
+        &self.tests
+    }
+}
+
+/// The `pkg/Name` body of a class descriptor (`[[Lpkg/Name;` too), or `None` for a dotted name.
+fn descriptor_body(b: &[u8]) -> Option<&[u8]> {
+    let dims = b.iter().take_while(|c| **c == b'[').count();
+    b.get(dims..)?.strip_prefix(b"L")?.strip_suffix(b";")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        let g = Glob::new("libjcore*.so", SdkId(0));
+        assert!(g.matches("libjcore.so") && g.matches("libjcore300.so"));
+        assert!(!g.matches("libjcore300.so.bak") && !g.matches("libjcor.so"));
+        let g = Glob::new("lib*bugly*.so", SdkId(0));
+        assert!(
+            g.matches("libBuglybugly.so") && g.matches("libxbuglyy.so") && !g.matches("libbug.so")
+        );
+        let g = Glob::new("libx.so", SdkId(0));
+        assert!(g.matches("libx.so") && !g.matches("libx.so1"));
+        // Overlapping prefix and suffix must not share characters.
+        let g = Glob::new("ab*ba", SdkId(0));
+        assert!(!g.matches("aba") && g.matches("abba"));
+    }
+
+    #[test]
+    fn descriptors() {
+        assert_eq!(descriptor_body(b"La/b/C;"), Some(&b"a/b/C"[..]));
+        assert_eq!(descriptor_body(b"[[La/b/C;"), Some(&b"a/b/C"[..]));
+        assert_eq!(descriptor_body(b"a.b.C"), None);
+        assert_eq!(descriptor_body(b"La.b.C"), None);
+        assert_eq!(descriptor_body(b""), None);
+    }
+}

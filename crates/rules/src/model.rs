@@ -1,0 +1,670 @@
+//! The five kinds of rule-file tables (`rules/README.md`), as typed values.
+//!
+//! Closed vocabularies (personal-information types, TC260 groups, special permissions, SDK
+//! categories, severities, statuses, API kinds, check kinds) are enums: a misspelt value is a
+//! load error (`E004`) pointing at the value, with the list of accepted spellings.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed vocabulary: an enum whose serde spelling is the rule-file spelling.
+macro_rules! vocab {
+    (
+        $(#[$meta:meta])*
+        $name:ident {
+            $( $(#[$vmeta:meta])* $var:ident = $s:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $s)] $var, )+
+        }
+
+        impl $name {
+            /// Every value, in the order the format documents them.
+            pub const ALL: &'static [Self] = &[$(Self::$var,)+];
+
+            /// The spelling used in rule files.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$var => $s,)+
+                }
+            }
+
+            /// Parses the rule-file spelling.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($s => Some(Self::$var),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocab! {
+    /// A kind of personal information a permission guards or an API returns (`pi_types`).
+    PiType {
+        /// IMEI / MEID.
+        Imei = "imei",
+        /// Subscriber id.
+        Imsi = "imsi",
+        /// SIM serial number.
+        Iccid = "iccid",
+        /// Hardware serial number.
+        Serial = "serial",
+        /// `Settings.Secure.ANDROID_ID`.
+        AndroidId = "android-id",
+        /// MAC address.
+        Mac = "mac",
+        /// Open Anonymous Device Identifier (MSA).
+        Oaid = "oaid",
+        /// Google advertising id.
+        AdvertisingId = "advertising-id",
+        /// The list of installed apps.
+        InstalledApps = "installed-apps",
+        /// The list of running apps / processes.
+        RunningApps = "running-apps",
+        /// Location.
+        Location = "location",
+        /// Cell tower information.
+        CellInfo = "cell-info",
+        /// Wi-Fi information (SSID, BSSID, scan results).
+        WifiInfo = "wifi-info",
+        /// Contacts.
+        Contacts = "contacts",
+        /// Call log.
+        CallLog = "call-log",
+        /// SMS.
+        Sms = "sms",
+        /// Calendar.
+        Calendar = "calendar",
+        /// Clipboard.
+        Clipboard = "clipboard",
+        /// Microphone / audio recording.
+        Microphone = "microphone",
+        /// Camera.
+        Camera = "camera",
+        /// Photos, videos and other media files.
+        Media = "media",
+        /// Accounts on the device.
+        Accounts = "accounts",
+        /// Sensors.
+        Sensors = "sensors",
+        /// The device's phone number.
+        PhoneNumber = "phone-number",
+        /// Device information (model, build, configuration).
+        DeviceInfo = "device-info",
+        /// Network state.
+        NetworkState = "network-state",
+        /// Bluetooth.
+        Bluetooth = "bluetooth",
+    }
+}
+
+vocab! {
+    /// One of the ten Android permission groups of the TC260 system-permission guide (§5).
+    Tc260Group {
+        /// Calendar.
+        Calendar = "calendar",
+        /// Call log.
+        CallLog = "call-log",
+        /// Camera.
+        Camera = "camera",
+        /// Contacts.
+        Contacts = "contacts",
+        /// Location.
+        Location = "location",
+        /// Microphone.
+        Microphone = "microphone",
+        /// Phone.
+        Phone = "phone",
+        /// Body sensors.
+        BodySensors = "body-sensors",
+        /// SMS.
+        Sms = "sms",
+        /// Storage.
+        Storage = "storage",
+    }
+}
+
+vocab! {
+    /// A special permission: granted in system settings rather than by a runtime dialog.
+    Special {
+        /// Draw over other apps.
+        Overlay = "overlay",
+        /// Modify system settings.
+        WriteSettings = "write-settings",
+        /// Install unknown apps.
+        InstallPackages = "install-packages",
+        /// Usage access.
+        UsageStats = "usage-stats",
+        /// Accessibility service.
+        Accessibility = "accessibility",
+        /// Notification access.
+        NotificationListener = "notification-listener",
+        /// Device administrator.
+        DeviceAdmin = "device-admin",
+        /// Do-not-disturb access.
+        DoNotDisturb = "do-not-disturb",
+        /// VPN service.
+        Vpn = "vpn",
+        /// All-files access.
+        AllFilesAccess = "all-files-access",
+        /// Exact alarms.
+        ExactAlarm = "exact-alarm",
+        /// Ignore battery optimisation.
+        BatteryOptimization = "battery-optimization",
+    }
+}
+
+vocab! {
+    /// What a third-party SDK is for.
+    Category {
+        /// Push notifications.
+        Push = "push",
+        /// Analytics.
+        Analytics = "analytics",
+        /// Advertising.
+        Ads = "ads",
+        /// Maps.
+        Maps = "maps",
+        /// Location services.
+        Location = "location",
+        /// Payment.
+        Payment = "payment",
+        /// Social sharing.
+        Social = "social",
+        /// Login / identity providers.
+        Login = "login",
+        /// Instant messaging.
+        Im = "im",
+        /// Risk control / anti-fraud.
+        RiskControl = "risk-control",
+        /// OAID providers.
+        Oaid = "oaid",
+        /// Crash reporting.
+        CrashReporting = "crash-reporting",
+        /// Web views / browser kernels.
+        Webview = "webview",
+        /// Speech.
+        Speech = "speech",
+        /// ID / face verification.
+        Identification = "identification",
+        /// Live streaming.
+        LiveStreaming = "live-streaming",
+        /// Customer support.
+        CustomerSupport = "customer-support",
+        /// Frameworks, hot-fix, build tooling.
+        Development = "development",
+        /// CDN and networking.
+        CdnNetwork = "cdn-network",
+        /// Game engines.
+        GameEngine = "game-engine",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+vocab! {
+    /// How serious a finding is.
+    Severity {
+        /// Informational.
+        Info = "info",
+        /// Low.
+        Low = "low",
+        /// Medium.
+        Medium = "medium",
+        /// High.
+        High = "high",
+        /// Critical.
+        Critical = "critical",
+    }
+}
+
+vocab! {
+    /// Lifecycle of a check (ruff's convention: new checks start in preview).
+    Status {
+        /// New; may change.
+        Preview = "preview",
+        /// Stable.
+        Stable = "stable",
+        /// Deprecated; will be removed.
+        Deprecated = "deprecated",
+    }
+}
+
+vocab! {
+    /// How a sensitive API is recognised in code.
+    ApiKind {
+        /// A smali method reference `Lcls;->name(params)ret`.
+        Method = "method",
+        /// A smali field reference `Lcls;->name:Type`.
+        Field = "field",
+        /// An exact `const-string`.
+        String = "string",
+        /// A `content://` URI prefix matched against `const-string`s.
+        ContentUri = "content-uri",
+    }
+}
+
+vocab! {
+    /// The engine evaluator a check configures.
+    CheckKind {
+        /// Each requested permission that matches `groups`, `special` or `names`.
+        PermissionRequested = "permission-requested",
+        /// Requested permissions whose APIs no code references.
+        PermissionUnused = "permission-unused",
+        /// Each call site of a sensitive API, attributed to the app or an SDK.
+        PiApiUsed = "pi-api-used",
+        /// An `<application>` attribute with a given value.
+        ManifestFlag = "manifest-flag",
+        /// Exported components with no permission.
+        ExportedUnprotected = "exported-unprotected",
+        /// Each detected SDK.
+        SdkPresent = "sdk-present",
+    }
+}
+
+vocab! {
+    /// Who a `pi-api-used` check looks at.
+    ApiUser {
+        /// Call sites inside an SDK's classes.
+        Sdk = "sdk",
+        /// Call sites in the app's own classes.
+        App = "app",
+        /// Both.
+        Any = "any",
+    }
+}
+
+vocab! {
+    /// A manifest component kind.
+    ComponentKind {
+        /// `<activity>`.
+        Activity = "activity",
+        /// `<activity-alias>`.
+        ActivityAlias = "activity-alias",
+        /// `<service>`.
+        Service = "service",
+        /// `<receiver>`.
+        Receiver = "receiver",
+        /// `<provider>`.
+        Provider = "provider",
+    }
+}
+
+/// `[[permission]]`: a platform (or vendor) permission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Permission {
+    /// Full name, e.g. `android.permission.READ_PHONE_STATE`.
+    pub name: String,
+    /// Android protection level: a base (`normal`, `dangerous`, `signature`, …) and
+    /// `|`-separated flags (`signature|privileged`).
+    pub protection_level: String,
+    /// API level that introduced it.
+    pub added_in: u32,
+    /// API level that deprecated it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deprecated_in: Option<u32>,
+    /// TC260 group (never together with `special`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Tc260Group>,
+    /// Special-permission class (never together with `group`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special: Option<Special>,
+    /// Personal information the permission guards (may be empty).
+    #[serde(default)]
+    pub pi_types: Vec<PiType>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[sdk]]`: a third-party SDK and the signatures that reveal it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sdk {
+    /// Stable id, lowercase `[a-z0-9-]`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Chinese display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_zh: Option<String>,
+    /// Who makes it. Optional: reference data such as the Exodus list often does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// What it is for.
+    pub category: Category,
+    /// One line, for the SDK list regulators ask apps to publish.
+    pub purpose: String,
+    /// The Exodus tracker id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exodus_id: Option<u32>,
+    /// Dotted class-name prefixes; a package prefix ends with `.`.
+    #[serde(default)]
+    pub class_prefixes: Vec<String>,
+    /// Manifest component class names (exact).
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Intent-filter actions (exact).
+    #[serde(default)]
+    pub intent_actions: Vec<String>,
+    /// Native library file names; `*` matches any run of characters.
+    #[serde(default)]
+    pub native_libs: Vec<String>,
+    /// Network domains; a domain matches itself and its subdomains.
+    #[serde(default)]
+    pub domains: Vec<String>,
+    /// Vendor homepage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    /// The SDK's privacy policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_policy: Option<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// A permission an API needs, optionally limited to a range of target API levels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiPermission {
+    /// Permission name.
+    pub name: String,
+    /// First API level where this permission applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_sdk: Option<u32>,
+    /// Last API level where this permission applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sdk: Option<u32>,
+}
+
+/// `[[api]]`: a sensitive API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    /// Stable id, lowercase `[a-z0-9-]`.
+    pub id: String,
+    /// The personal information it returns.
+    pub pi_type: PiType,
+    /// How it is recognised.
+    pub kind: ApiKind,
+    /// Method or field reference, exact string, or content-URI prefix (per `kind`).
+    pub signature: String,
+    /// Permissions it needs.
+    #[serde(default)]
+    pub permissions: Vec<ApiPermission>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[check]]`: a finding, configuring one of the engine's evaluators.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Stable id, UPPER letters then digits (`PERM001`).
+    pub id: String,
+    /// Kebab-case name that reads as "allow `<name>`".
+    pub name: String,
+    /// The evaluator.
+    pub kind: CheckKind,
+    /// Severity of each finding.
+    pub severity: Severity,
+    /// Lifecycle.
+    pub status: Status,
+    /// Version that introduced it (`0.1`).
+    pub since: String,
+    /// One-line title.
+    pub title: String,
+    /// What it finds.
+    pub what: String,
+    /// Why that matters.
+    pub why: String,
+    /// An example that triggers it.
+    pub example: String,
+    /// How to fix it.
+    pub remediation: String,
+    /// Regulation clauses, standards, documentation (non-empty).
+    pub references: Vec<String>,
+    /// Evaluator parameters, as written; [`CheckParams::parse`] gives the typed form.
+    #[serde(default)]
+    pub params: toml::Table,
+}
+
+/// `[[test]]`: a rule test.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleTest {
+    /// Any id of the pack (SDK, API or check id, or a permission name).
+    pub rule: String,
+    /// Path relative to the repository root: an APK or a facts JSON.
+    pub fixture: String,
+    /// Whether the rule must match.
+    pub expect: bool,
+}
+
+/// The value a `manifest-flag` check compares an attribute with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FlagValue {
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+}
+
+/// Typed parameters of a check, one variant per [`CheckKind`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum CheckParams {
+    /// `permission-requested`: any of the groups, special classes or names.
+    PermissionRequested {
+        /// TC260 groups.
+        groups: Vec<Tc260Group>,
+        /// Special-permission classes.
+        special: Vec<Special>,
+        /// Exact permission names.
+        names: Vec<String>,
+    },
+    /// `permission-unused`: restricted to these groups (empty: all).
+    PermissionUnused {
+        /// TC260 groups.
+        groups: Vec<Tc260Group>,
+    },
+    /// `pi-api-used`.
+    PiApiUsed {
+        /// Whose call sites.
+        by: ApiUser,
+        /// Restricted to these types (empty: all).
+        pi_types: Vec<PiType>,
+    },
+    /// `manifest-flag`.
+    ManifestFlag {
+        /// `<application>` attribute name.
+        attribute: String,
+        /// The value that triggers the finding.
+        equals: FlagValue,
+    },
+    /// `exported-unprotected`: these component kinds (empty: all).
+    ExportedUnprotected {
+        /// Component kinds.
+        kinds: Vec<ComponentKind>,
+    },
+    /// `sdk-present`: these categories (empty: all).
+    SdkPresent {
+        /// SDK categories.
+        categories: Vec<Category>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionRequestedRaw {
+    #[serde(default)]
+    groups: Vec<Tc260Group>,
+    #[serde(default)]
+    special: Vec<Special>,
+    #[serde(default)]
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupsRaw {
+    #[serde(default)]
+    groups: Vec<Tc260Group>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PiApiUsedRaw {
+    by: ApiUser,
+    #[serde(default)]
+    pi_types: Vec<PiType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestFlagRaw {
+    attribute: String,
+    equals: FlagValue,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindsRaw {
+    #[serde(default)]
+    kinds: Vec<ComponentKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoriesRaw {
+    #[serde(default)]
+    categories: Vec<Category>,
+}
+
+impl CheckParams {
+    /// Reads the parameters of a check of `kind`; the error is serde's message (unknown or
+    /// missing key, wrong type or value).
+    pub fn parse(kind: CheckKind, params: &toml::Table) -> Result<Self, String> {
+        let value = toml::Value::Table(params.clone());
+        let err = |e: toml::de::Error| e.message().to_owned();
+        Ok(match kind {
+            CheckKind::PermissionRequested => {
+                let r: PermissionRequestedRaw = value.try_into().map_err(err)?;
+                if r.groups.is_empty() && r.special.is_empty() && r.names.is_empty() {
+                    return Err("needs at least one of `groups`, `special`, `names`".to_owned());
+                }
+                Self::PermissionRequested {
+                    groups: r.groups,
+                    special: r.special,
+                    names: r.names,
+                }
+            }
+            CheckKind::PermissionUnused => {
+                let r: GroupsRaw = value.try_into().map_err(err)?;
+                Self::PermissionUnused { groups: r.groups }
+            }
+            CheckKind::PiApiUsed => {
+                let r: PiApiUsedRaw = value.try_into().map_err(err)?;
+                Self::PiApiUsed {
+                    by: r.by,
+                    pi_types: r.pi_types,
+                }
+            }
+            CheckKind::ManifestFlag => {
+                let r: ManifestFlagRaw = value.try_into().map_err(err)?;
+                if r.attribute.trim().is_empty() {
+                    return Err("`attribute` is empty".to_owned());
+                }
+                Self::ManifestFlag {
+                    attribute: r.attribute,
+                    equals: r.equals,
+                }
+            }
+            CheckKind::ExportedUnprotected => {
+                let r: KindsRaw = value.try_into().map_err(err)?;
+                Self::ExportedUnprotected { kinds: r.kinds }
+            }
+            CheckKind::SdkPresent => {
+                let r: CategoriesRaw = value.try_into().map_err(err)?;
+                Self::SdkPresent {
+                    categories: r.categories,
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vocab_round_trips() {
+        for v in PiType::ALL {
+            assert_eq!(PiType::parse(v.as_str()), Some(*v));
+        }
+        assert_eq!(PiType::ALL.len(), 27);
+        assert_eq!(Tc260Group::ALL.len(), 10);
+        assert_eq!(Special::ALL.len(), 12);
+        assert_eq!(Category::ALL.len(), 21);
+        assert_eq!(Category::parse("risk-control"), Some(Category::RiskControl));
+        assert_eq!(CheckKind::parse("pi-api-used"), Some(CheckKind::PiApiUsed));
+        assert_eq!(Severity::High.to_string(), "high");
+        assert_eq!(Status::parse("beta"), None);
+    }
+
+    fn table(s: &str) -> toml::Table {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn check_params_typed() {
+        let p = CheckParams::parse(
+            CheckKind::PiApiUsed,
+            &table("by = 'sdk'\npi_types = ['imei']"),
+        );
+        assert_eq!(
+            p,
+            Ok(CheckParams::PiApiUsed {
+                by: ApiUser::Sdk,
+                pi_types: vec![PiType::Imei]
+            })
+        );
+        let p = CheckParams::parse(
+            CheckKind::ManifestFlag,
+            &table("attribute = 'debuggable'\nequals = true"),
+        );
+        assert_eq!(
+            p,
+            Ok(CheckParams::ManifestFlag {
+                attribute: "debuggable".into(),
+                equals: FlagValue::Bool(true)
+            })
+        );
+        let e = CheckParams::parse(CheckKind::PiApiUsed, &table("pi_types = []")).unwrap_err();
+        assert!(e.contains("missing field `by`"), "{e}");
+        let e = CheckParams::parse(CheckKind::SdkPresent, &table("colour = 1")).unwrap_err();
+        assert!(e.contains("unknown field `colour`"), "{e}");
+        let e = CheckParams::parse(CheckKind::PermissionRequested, &table("")).unwrap_err();
+        assert!(e.contains("at least one"), "{e}");
+        assert_eq!(
+            CheckParams::parse(CheckKind::ExportedUnprotected, &table("")),
+            Ok(CheckParams::ExportedUnprotected { kinds: vec![] })
+        );
+    }
+}

@@ -1,0 +1,1117 @@
+//! Pack validation: every rule the format states beyond what the types already enforce.
+
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, codes};
+use crate::model::{ApiKind, CheckParams};
+use crate::pack::{Origin, Pack};
+
+/// Packages too generic to be an SDK prefix: they hold the platform, a language runtime, a
+/// whole vendor or many unrelated libraries, so attributing every class under them to one SDK
+/// would be wrong. A package prefix equal to one of these is rejected (`E033`); a longer one
+/// (`com.google.android.gms.ads.`) is fine. Keep in step with `GENERIC_PREFIXES` in
+/// `tools/rulepack_common.py`.
+pub const GENERIC_PREFIXES: &[&str] = &[
+    // Platform and language runtimes.
+    "android.",
+    "androidx.",
+    "java.",
+    "javax.",
+    "kotlin.",
+    "kotlinx.",
+    "dalvik.",
+    "sun.",
+    "com.android.",
+    "com.android.internal.",
+    "com.sun.",
+    "org.android.",
+    // Top-level domains.
+    "org.",
+    "com.",
+    "cn.",
+    "net.",
+    "io.",
+    "me.",
+    "cn.com.",
+    // Whole vendors or shared library namespaces (many unrelated SDKs below each).
+    "com.google.",
+    "com.google.android.",
+    "com.google.android.gms.",
+    "com.google.firebase.",
+    "org.apache.",
+    "org.json.",
+    "org.w3c.",
+    "org.xml.",
+    "org.chromium.",
+    "com.github.",
+    "com.facebook.",
+    "com.tencent.",
+    "com.alibaba.",
+    "com.taobao.",
+    "com.baidu.",
+    "com.huawei.",
+    "com.xiaomi.",
+    "com.bytedance.",
+    "com.ss.",
+    "com.ss.android.",
+    "com.amazon.",
+    "com.microsoft.",
+    "com.samsung.",
+    "com.sina.",
+    "com.netease.",
+    "com.qq.",
+    "com.jd.",
+    "com.kwai.",
+    "com.meituan.",
+    "com.example.",
+    "com.sdk.",
+    "com.cmcc.",
+    "com.oppo.",
+    "com.vivo.",
+    "com.meizu.",
+    "com.heytap.",
+    "com.hihonor.",
+];
+
+/// Android protection-level bases (`android:protectionLevel`, `R.attr#protectionLevel`).
+const PROTECTION_BASES: &[&str] = &[
+    "normal",
+    "dangerous",
+    "signature",
+    "signatureOrSystem",
+    "internal",
+];
+
+/// Android protection-level flags (`R.attr#protectionLevel`, `PermissionInfo.PROTECTION_FLAG_*`).
+const PROTECTION_FLAGS: &[&str] = &[
+    "privileged",
+    "system",
+    "development",
+    "appop",
+    "pre23",
+    "installer",
+    "verifier",
+    "preinstalled",
+    "setup",
+    "instant",
+    "runtime",
+    "oem",
+    "vendorPrivileged",
+    "textClassifier",
+    "wellbeing",
+    "documenter",
+    "configurator",
+    "incidentReportApprover",
+    "appPredictor",
+    "module",
+    "companion",
+    "retailDemo",
+    "recents",
+    "role",
+    "knownSigner",
+];
+
+/// Most array dimensions a dex type descriptor may have (dex format: `[` × 255).
+const MAX_ARRAY_DIMENSIONS: usize = 255;
+
+/// Least literal text a native-library pattern must keep beside `lib`, `.so` and `*`: `lib*.so`
+/// would match every library.
+const MIN_NATIVE_LIB_LITERAL: usize = 2;
+
+/// Longest DNS name and label (RFC 1035 §2.3.4).
+const MAX_DOMAIN_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
+
+impl Pack {
+    /// Every problem of the pack, sorted by file, line and column. The pack compiles when none
+    /// of them is an error ([`Diagnostic::is_error`]).
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        let mut v = Validator { out: Vec::new() };
+        v.ids(self);
+        v.permissions(self);
+        v.sdks(self);
+        v.apis(self);
+        v.checks(self);
+        v.tests(self);
+        v.out.sort();
+        v.out.dedup();
+        v.out
+    }
+}
+
+struct Validator {
+    out: Vec<Diagnostic>,
+}
+
+impl Validator {
+    fn push(&mut self, o: &Origin, code: &'static str, kind: &str, path: &str, msg: String) {
+        self.out.push(o.diag(code, kind, path, msg));
+    }
+
+    fn references(&mut self, o: &Origin, kind: &str, refs: &[String]) {
+        if refs.is_empty() {
+            self.push(
+                o,
+                codes::NO_REFERENCES,
+                kind,
+                "references",
+                "`references` is empty: name \
+                where the facts come from"
+                    .into(),
+            );
+        }
+        for (i, r) in refs.iter().enumerate() {
+            if r.trim().is_empty() {
+                self.push(
+                    o,
+                    codes::NO_REFERENCES,
+                    kind,
+                    &format!("references[{i}]"),
+                    "empty \
+                    reference"
+                        .into(),
+                );
+            }
+        }
+    }
+
+    fn text(&mut self, o: &Origin, kind: &str, key: &str, value: &str) {
+        if value.trim().is_empty() {
+            self.push(o, codes::EMPTY_TEXT, kind, key, format!("`{key}` is empty"));
+        }
+    }
+
+    /// Warns about values listed twice in one list.
+    fn dup_values<T: PartialEq + std::fmt::Display>(
+        &mut self,
+        o: &Origin,
+        kind: &str,
+        key: &str,
+        values: &[T],
+    ) {
+        for (i, v) in values.iter().enumerate() {
+            if values.iter().take(i).any(|w| w == v) {
+                self.push(
+                    o,
+                    codes::DUPLICATE_VALUE,
+                    kind,
+                    &format!("{key}[{i}]"),
+                    format!("`{v}` is listed twice in `{key}`"),
+                );
+            }
+        }
+    }
+
+    fn ids(&mut self, pack: &Pack) {
+        let mut seen: HashMap<&str, &Origin> = HashMap::new();
+        let entries = pack
+            .sdks
+            .iter()
+            .map(|s| (s.id.as_str(), &s.origin, "sdk"))
+            .chain(pack.apis.iter().map(|a| (a.id.as_str(), &a.origin, "api")))
+            .chain(
+                pack.checks
+                    .iter()
+                    .map(|c| (c.id.as_str(), &c.origin, "check")),
+            );
+        for (id, origin, kind) in entries {
+            if let Some(first) = seen.get(id) {
+                let msg = format!("duplicate id `{id}`: first defined at {}", first.location());
+                self.push(origin, codes::DUPLICATE_ID, kind, "id", msg);
+            } else {
+                seen.insert(id, origin);
+            }
+        }
+        let mut names: HashMap<&str, &Origin> = HashMap::new();
+        for p in &pack.permissions {
+            if let Some(first) = names.get(p.name.as_str()) {
+                let msg = format!(
+                    "permission `{}` is defined twice: first at {}",
+                    p.name,
+                    first.location()
+                );
+                self.push(
+                    &p.origin,
+                    codes::DUPLICATE_PERMISSION,
+                    "permission",
+                    "name",
+                    msg,
+                );
+            } else {
+                names.insert(&p.name, &p.origin);
+            }
+        }
+    }
+
+    fn permissions(&mut self, pack: &Pack) {
+        const K: &str = "permission";
+        for p in &pack.permissions {
+            let o = &p.origin;
+            if !is_permission_name(&p.name) {
+                self.push(
+                    o,
+                    codes::BAD_PERMISSION_NAME,
+                    K,
+                    "name",
+                    format!(
+                        "`{}` is not a permission name (dotted, at least two segments)",
+                        p.name
+                    ),
+                );
+            }
+            if let Some(problem) = protection_level_problem(&p.protection_level) {
+                self.push(
+                    o,
+                    codes::BAD_PROTECTION_LEVEL,
+                    K,
+                    "protection_level",
+                    problem,
+                );
+            }
+            if p.added_in == 0 {
+                self.push(
+                    o,
+                    codes::BAD_API_LEVEL,
+                    K,
+                    "added_in",
+                    "`added_in` is an API level, \
+                    at least 1"
+                        .into(),
+                );
+            }
+            if let Some(d) = p.deprecated_in
+                && d < p.added_in
+            {
+                self.push(
+                    o,
+                    codes::BAD_API_LEVEL,
+                    K,
+                    "deprecated_in",
+                    format!(
+                        "`deprecated_in` ({d}) is before `added_in` ({})",
+                        p.added_in
+                    ),
+                );
+            }
+            if p.group.is_some() && p.special.is_some() {
+                self.push(
+                    o,
+                    codes::GROUP_AND_SPECIAL,
+                    K,
+                    "special",
+                    "a permission has either a \
+                    TC260 `group` or a `special` class, never both"
+                        .into(),
+                );
+            }
+            self.dup_values(o, K, "pi_types", &p.pi_types);
+            self.references(o, K, &p.references);
+        }
+    }
+
+    #[expect(clippy::too_many_lines, reason = "one flat list of the [[sdk]] rules")]
+    fn sdks(&mut self, pack: &Pack) {
+        const K: &str = "sdk";
+        // value -> (sdk index, path) of its first claimant, per signature list.
+        let mut claims: [HashMap<&str, (usize, String)>; 5] = Default::default();
+        for (n, s) in pack.sdks.iter().enumerate() {
+            let o = &s.origin;
+            if !is_kebab_id(&s.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "SDK id `{}` must be lowercase letters, digits and single dashes",
+                        s.id
+                    ),
+                );
+            }
+            self.text(o, K, "name", &s.name);
+            self.text(o, K, "purpose", &s.purpose);
+            for (i, p) in s.class_prefixes.iter().enumerate() {
+                if let Some((code, msg)) = prefix_problem(p) {
+                    self.push(o, code, K, &format!("class_prefixes[{i}]"), msg);
+                }
+            }
+            for (i, c) in s.components.iter().enumerate() {
+                if !is_class_name(c) {
+                    self.push(
+                        o,
+                        codes::BAD_COMPONENT,
+                        K,
+                        &format!("components[{i}]"),
+                        format!("component `{c}` is not a fully qualified class name"),
+                    );
+                }
+            }
+            for (i, a) in s.intent_actions.iter().enumerate() {
+                if a.is_empty() || a.chars().any(char::is_whitespace) {
+                    self.push(
+                        o,
+                        codes::BAD_ACTION,
+                        K,
+                        &format!("intent_actions[{i}]"),
+                        format!("intent action `{a}` is empty or contains white space"),
+                    );
+                }
+            }
+            for (i, l) in s.native_libs.iter().enumerate() {
+                if let Some(msg) = native_lib_problem(l) {
+                    self.push(
+                        o,
+                        codes::BAD_NATIVE_LIB,
+                        K,
+                        &format!("native_libs[{i}]"),
+                        msg,
+                    );
+                }
+            }
+            for (i, d) in s.domains.iter().enumerate() {
+                if let Some(msg) = domain_problem(d) {
+                    self.push(o, codes::BAD_DOMAIN, K, &format!("domains[{i}]"), msg);
+                }
+            }
+            let lists: [(&str, &[String]); 5] = [
+                ("class_prefixes", &s.class_prefixes),
+                ("components", &s.components),
+                ("intent_actions", &s.intent_actions),
+                ("native_libs", &s.native_libs),
+                ("domains", &s.domains),
+            ];
+            if lists.iter().all(|(_, l)| l.is_empty()) {
+                self.push(o, codes::SDK_WITHOUT_SIGNATURE, K, "id", format!(
+                    "SDK `{}` has no class prefix, component, action, native library or domain: \
+                     it can never be detected",
+                    s.id
+                ));
+            }
+            for ((key, list), seen) in lists.iter().zip(claims.iter_mut()) {
+                self.dup_values(o, K, key, list);
+                for (i, v) in list.iter().enumerate() {
+                    let path = format!("{key}[{i}]");
+                    match seen.get(v.as_str()) {
+                        Some((first, first_path)) if *first != n => {
+                            let Some(other) = pack.sdks.get(*first) else {
+                                continue;
+                            };
+                            let (code, what) = match *key {
+                                "domains" => (codes::DOMAIN_CLAIMED_TWICE, "domain"),
+                                "class_prefixes" => (codes::CLAIMED_TWICE, "class prefix"),
+                                "components" => (codes::CLAIMED_TWICE, "component"),
+                                "intent_actions" => (codes::CLAIMED_TWICE, "intent action"),
+                                _ => (codes::CLAIMED_TWICE, "native library"),
+                            };
+                            let msg = format!(
+                                "{what} `{v}` of SDK `{}` is already claimed by SDK `{}` ({} {})",
+                                s.id,
+                                other.id,
+                                other
+                                    .origin
+                                    .field_location(first_path)
+                                    .unwrap_or_else(|| other.origin.location()),
+                                first_path,
+                            );
+                            self.push(o, code, K, &path, msg);
+                        }
+                        Some(_) => {}
+                        None => {
+                            seen.insert(v, (n, path));
+                        }
+                    }
+                }
+            }
+            self.references(o, K, &s.references);
+        }
+    }
+
+    fn apis(&mut self, pack: &Pack) {
+        const K: &str = "api";
+        let known: std::collections::HashSet<&str> =
+            pack.permissions.iter().map(|p| p.name.as_str()).collect();
+        let mut seen: HashMap<(ApiKind, &str, crate::model::PiType), &Origin> = HashMap::new();
+        for a in &pack.apis {
+            let o = &a.origin;
+            if !is_kebab_id(&a.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "API id `{}` must be lowercase letters, digits and single dashes",
+                        a.id
+                    ),
+                );
+            }
+            let problem =
+                match a.kind {
+                    ApiKind::Method => method_signature_problem(&a.signature)
+                        .map(|m| (codes::BAD_METHOD_SIGNATURE, m)),
+                    ApiKind::Field => field_signature_problem(&a.signature)
+                        .map(|m| (codes::BAD_FIELD_SIGNATURE, m)),
+                    ApiKind::String => a.signature.is_empty().then(|| {
+                        (
+                            codes::BAD_STRING_SIGNATURE,
+                            "the string is empty".to_owned(),
+                        )
+                    }),
+                    ApiKind::ContentUri => {
+                        content_uri_problem(&a.signature).map(|m| (codes::BAD_STRING_SIGNATURE, m))
+                    }
+                };
+            if let Some((code, msg)) = problem {
+                let msg = format!("{} signature `{}`: {msg}", a.kind, a.signature);
+                self.push(o, code, K, "signature", msg);
+            }
+            if let Some(first) = seen.get(&(a.kind, a.signature.as_str(), a.pi_type)) {
+                let msg = format!(
+                    "API `{}` repeats the {} `{}` ({}) of {}",
+                    a.id,
+                    a.kind,
+                    a.signature,
+                    a.pi_type,
+                    first.location()
+                );
+                self.push(o, codes::DUPLICATE_API, K, "signature", msg);
+            } else {
+                seen.insert((a.kind, &a.signature, a.pi_type), o);
+            }
+            for (i, p) in a.permissions.iter().enumerate() {
+                if !is_permission_name(&p.name) {
+                    self.push(
+                        o,
+                        codes::BAD_PERMISSION_NAME,
+                        K,
+                        &format!("permissions[{i}].name"),
+                        format!("`{}` is not a permission name", p.name),
+                    );
+                } else if !known.is_empty() && !known.contains(p.name.as_str()) {
+                    self.push(
+                        o,
+                        codes::UNKNOWN_PERMISSION,
+                        K,
+                        &format!("permissions[{i}].name"),
+                        format!("permission `{}` has no [[permission]] table", p.name),
+                    );
+                }
+                if let (Some(lo), Some(hi)) = (p.min_sdk, p.max_sdk)
+                    && lo > hi
+                {
+                    self.push(
+                        o,
+                        codes::BAD_API_LEVEL,
+                        K,
+                        &format!("permissions[{i}]"),
+                        format!("`min_sdk` ({lo}) is above `max_sdk` ({hi})"),
+                    );
+                }
+                if p.min_sdk == Some(0) || p.max_sdk == Some(0) {
+                    self.push(
+                        o,
+                        codes::BAD_API_LEVEL,
+                        K,
+                        &format!("permissions[{i}]"),
+                        "API levels start at 1".into(),
+                    );
+                }
+            }
+            self.references(o, K, &a.references);
+        }
+    }
+
+    fn checks(&mut self, pack: &Pack) {
+        const K: &str = "check";
+        let known: std::collections::HashSet<&str> =
+            pack.permissions.iter().map(|p| p.name.as_str()).collect();
+        for c in &pack.checks {
+            let o = &c.origin;
+            if !is_check_id(&c.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "check id `{}` must be upper-case letters then digits (`PERM001`)",
+                        c.id
+                    ),
+                );
+            }
+            if !is_kebab_name(&c.name) || c.name.starts_with("disallow-") {
+                self.push(o, codes::BAD_CHECK_NAME, K, "name", format!(
+                    "check name `{}` must be kebab-case, read as \"allow <name>\" and not start \
+                     with `disallow-`",
+                    c.name
+                ));
+            }
+            if !is_version(&c.since) {
+                self.push(
+                    o,
+                    codes::BAD_SINCE,
+                    K,
+                    "since",
+                    format!("`since` = `{}` is not a version such as `0.1`", c.since),
+                );
+            }
+            for (key, value) in [
+                ("title", &c.title),
+                ("what", &c.what),
+                ("why", &c.why),
+                ("example", &c.example),
+                ("remediation", &c.remediation),
+            ] {
+                self.text(o, K, key, value);
+            }
+            match CheckParams::parse(c.kind, &c.params) {
+                Err(msg) => {
+                    let path = quoted(&msg)
+                        .map(|k| format!("params.{k}"))
+                        .filter(|p| o.field_location(p).is_some())
+                        .unwrap_or_else(|| "params".to_owned());
+                    self.push(
+                        o,
+                        codes::BAD_PARAMS,
+                        K,
+                        &path,
+                        format!("parameters of a `{}` check: {msg}", c.kind),
+                    );
+                }
+                Ok(CheckParams::PermissionRequested { names, .. }) if !known.is_empty() => {
+                    for (i, n) in names.iter().enumerate() {
+                        if !known.contains(n.as_str()) {
+                            self.push(
+                                o,
+                                codes::UNKNOWN_PERMISSION,
+                                K,
+                                &format!("params.names[{i}]"),
+                                format!("permission `{n}` has no [[permission]] table"),
+                            );
+                        }
+                    }
+                }
+                Ok(_) => {}
+            }
+            self.references(o, K, &c.references);
+        }
+    }
+
+    fn tests(&mut self, pack: &Pack) {
+        const K: &str = "test";
+        let ids: std::collections::HashSet<&str> = pack
+            .sdks
+            .iter()
+            .map(|s| s.id.as_str())
+            .chain(pack.apis.iter().map(|a| a.id.as_str()))
+            .chain(pack.checks.iter().map(|c| c.id.as_str()))
+            .chain(pack.permissions.iter().map(|p| p.name.as_str()))
+            .collect();
+        for t in &pack.tests {
+            let o = &t.origin;
+            if !ids.contains(t.rule.as_str()) {
+                self.push(
+                    o,
+                    codes::UNKNOWN_TEST_RULE,
+                    K,
+                    "rule",
+                    format!("test names `{}`, which is not an id of the pack", t.rule),
+                );
+            }
+            let f = t.fixture.as_str();
+            if f.trim().is_empty()
+                || f.starts_with('/')
+                || f.starts_with('\\')
+                || f.get(1..2) == Some(":")
+                || f.split(['/', '\\']).any(|seg| seg == "..")
+            {
+                self.push(
+                    o,
+                    codes::BAD_FIXTURE,
+                    K,
+                    "fixture",
+                    format!(
+                        "fixture `{f}` must be a path relative to the repository root, without `..`"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The first backquoted word of a message.
+fn quoted(message: &str) -> Option<&str> {
+    let rest = message.split_once('`')?.1;
+    Some(rest.split_once('`')?.0)
+}
+
+fn is_kebab_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+fn is_kebab_name(s: &str) -> bool {
+    is_kebab_id(s) && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+}
+
+fn is_check_id(s: &str) -> bool {
+    let letters = s.bytes().take_while(u8::is_ascii_uppercase).count();
+    let digits = s.get(letters..).unwrap_or("");
+    letters > 0 && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_version(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A Java identifier segment as the rule format accepts it (`[A-Za-z_$][A-Za-z0-9_$]*`).
+fn is_java_segment(s: &str) -> bool {
+    let mut b = s.bytes();
+    b.next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == b'_' || c == b'$')
+        && b.all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$')
+}
+
+/// A fully qualified class name: at least two Java segments.
+fn is_class_name(s: &str) -> bool {
+    s.split('.').count() >= 2 && s.split('.').all(is_java_segment)
+}
+
+fn is_permission_name(s: &str) -> bool {
+    s.split('.').count() >= 2
+        && s.split('.').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b'-')
+        })
+}
+
+/// Why a class prefix is unacceptable: `(code, message)`, or `None`.
+///
+/// A prefix ending with `.` is a package prefix; one whose last segment starts with an
+/// upper-case letter is a class-name prefix (`cn.jpush.android.service.PushService`); any
+/// other is a package prefix missing its final dot.
+pub(crate) fn prefix_problem(p: &str) -> Option<(&'static str, String)> {
+    let (body, package) = match p.strip_suffix('.') {
+        Some(body) => (body, true),
+        None => (p, false),
+    };
+    let segments: Vec<&str> = body.split('.').collect();
+    if !segments.iter().all(|s| is_java_segment(s)) {
+        return Some((
+            codes::BAD_PREFIX,
+            format!("class prefix `{p}` is not a dotted Java name"),
+        ));
+    }
+    if !package
+        && !segments
+            .last()
+            .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        return Some((
+            codes::PREFIX_NO_DOT,
+            format!(
+                "package prefix `{p}` must end with `.` (write `{p}.`; a class-name prefix ends \
+                 with a capitalised class name)"
+            ),
+        ));
+    }
+    if package && GENERIC_PREFIXES.contains(&p) {
+        return Some((
+            codes::GENERIC_PREFIX,
+            format!("class prefix `{p}` is too generic to name one SDK; use a longer package"),
+        ));
+    }
+    if segments.len() < 2 {
+        return Some((
+            codes::SHORT_PREFIX,
+            format!("class prefix `{p}` has fewer than two segments"),
+        ));
+    }
+    None
+}
+
+fn protection_level_problem(level: &str) -> Option<String> {
+    let mut parts = level.split('|');
+    let base = parts.next().unwrap_or("");
+    if !PROTECTION_BASES.contains(&base) {
+        return Some(format!(
+            "protection level `{level}` must start with one of {}",
+            list(PROTECTION_BASES)
+        ));
+    }
+    for flag in parts {
+        if !PROTECTION_FLAGS.contains(&flag) {
+            return Some(format!(
+                "unknown protection flag `{flag}` in `{level}` (expected one of {})",
+                list(PROTECTION_FLAGS)
+            ));
+        }
+    }
+    None
+}
+
+fn list(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn native_lib_problem(l: &str) -> Option<String> {
+    if l.contains(['/', '\\']) {
+        return Some(format!(
+            "native library `{l}` must be a file name, not a path"
+        ));
+    }
+    if l.contains(['?', '[', ']', '{', '}', '!']) || l.chars().any(char::is_whitespace) {
+        return Some(format!(
+            "native library pattern `{l}`: only `*` is a wildcard"
+        ));
+    }
+    let core = l.strip_prefix("lib").unwrap_or(l);
+    let core = core.strip_suffix(".so").unwrap_or(core);
+    if core.chars().filter(|c| *c != '*').count() < MIN_NATIVE_LIB_LITERAL {
+        return Some(format!(
+            "native library pattern `{l}` would match almost any library"
+        ));
+    }
+    None
+}
+
+fn domain_problem(d: &str) -> Option<String> {
+    let labels: Vec<&str> = d.split('.').collect();
+    let ok = d.len() <= MAX_DOMAIN_LEN
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= MAX_LABEL_LEN
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    (!ok).then(|| {
+        format!(
+            "domain `{d}` must be a lowercase host name of at least two labels (no scheme, \
+             path, port or wildcard)"
+        )
+    })
+}
+
+fn content_uri_problem(s: &str) -> Option<String> {
+    let Some(rest) = s.strip_prefix("content://") else {
+        return Some("a content-uri starts with `content://`".to_owned());
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty()
+        || !authority
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Some("the authority after `content://` is missing or malformed".to_owned());
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Some("white space in a URI".to_owned());
+    }
+    None
+}
+
+/// Checks a smali method reference `Lcls;->name(params)ret`.
+pub(crate) fn method_signature_problem(s: &str) -> Option<String> {
+    let Some((class, rest)) = s.split_once("->") else {
+        return Some("expected `Lclass;->name(params)return`: `->` is missing".to_owned());
+    };
+    if let Err(e) = whole_type(class, false) {
+        return Some(format!("owner `{class}`: {e}"));
+    }
+    let Some((name, proto)) = rest.split_once('(') else {
+        return Some("`(` is missing after the method name".to_owned());
+    };
+    if !is_member_name(name, true) {
+        return Some(format!("`{name}` is not a method name"));
+    }
+    let Some((params, returns)) = proto.split_once(')') else {
+        return Some("`)` is missing after the parameters".to_owned());
+    };
+    let mut rest = params;
+    while !rest.is_empty() {
+        match type_descriptor(rest, false) {
+            Ok(n) => rest = rest.get(n..).unwrap_or(""),
+            Err(e) => return Some(format!("parameters `{params}`: {e}")),
+        }
+    }
+    if returns.is_empty() {
+        return Some("the return type is missing after `)`".to_owned());
+    }
+    whole_type(returns, true)
+        .err()
+        .map(|e| format!("return type `{returns}`: {e}"))
+}
+
+/// Checks a smali field reference `Lcls;->name:Type`.
+pub(crate) fn field_signature_problem(s: &str) -> Option<String> {
+    let Some((class, rest)) = s.split_once("->") else {
+        return Some("expected `Lclass;->name:Type`: `->` is missing".to_owned());
+    };
+    if let Err(e) = whole_type(class, false) {
+        return Some(format!("owner `{class}`: {e}"));
+    }
+    let Some((name, ty)) = rest.split_once(':') else {
+        return Some("`:Type` is missing after the field name".to_owned());
+    };
+    if !is_member_name(name, false) {
+        return Some(format!("`{name}` is not a field name"));
+    }
+    whole_type(ty, false)
+        .err()
+        .map(|e| format!("type `{ty}`: {e}"))
+}
+
+/// A dex member name: `<init>`/`<clinit>` for methods, otherwise a non-empty run of characters
+/// that cannot end or split a descriptor.
+fn is_member_name(name: &str, method: bool) -> bool {
+    if method && (name == "<init>" || name == "<clinit>") {
+        return true;
+    }
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || ";[/().<>:".contains(c) || c == '-')
+}
+
+/// `s` is exactly one type descriptor.
+fn whole_type(s: &str, allow_void: bool) -> Result<(), String> {
+    let n = type_descriptor(s, allow_void)?;
+    if n == s.len() {
+        Ok(())
+    } else {
+        Err(format!("trailing `{}`", s.get(n..).unwrap_or("")))
+    }
+}
+
+/// Length of the type descriptor at the start of `s`.
+fn type_descriptor(s: &str, allow_void: bool) -> Result<usize, String> {
+    let dims = s.bytes().take_while(|b| *b == b'[').count();
+    if dims > MAX_ARRAY_DIMENSIONS {
+        return Err(format!("more than {MAX_ARRAY_DIMENSIONS} array dimensions"));
+    }
+    let rest = s.get(dims..).unwrap_or("");
+    match rest.bytes().next() {
+        Some(b'V') if allow_void && dims == 0 => Ok(1),
+        Some(b'Z' | b'B' | b'S' | b'C' | b'I' | b'J' | b'F' | b'D') => Ok(dims.saturating_add(1)),
+        Some(b'L') => {
+            let Some(end) = rest.find(';') else {
+                return Err(format!("class descriptor `{rest}` has no closing `;`"));
+            };
+            let body = rest.get(1..end).unwrap_or("");
+            let ok = !body.is_empty()
+                && body.split('/').all(|seg| {
+                    !seg.is_empty()
+                        && !seg
+                            .chars()
+                            .any(|c| c.is_whitespace() || ";[().<>:".contains(c))
+                });
+            if ok {
+                Ok(dims.saturating_add(end).saturating_add(1))
+            } else {
+                Err(format!(
+                    "`{}` is not a class descriptor (`Lpkg/Name;`)",
+                    rest.get(..=end).unwrap_or(rest)
+                ))
+            }
+        }
+        Some(_) => Err(format!(
+            "`{}` is not a type descriptor (V Z B S C I J F D, Lpkg/Name; or [type)",
+            rest.chars().next().unwrap_or(' ')
+        )),
+        None => Err("a type descriptor is missing".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(prefix_problem("cn.jpush."), None);
+        assert_eq!(prefix_problem("cn.jpush.android.service.PushService"), None);
+        assert_eq!(
+            prefix_problem("com.mob").map(|p| p.0),
+            Some(codes::PREFIX_NO_DOT)
+        );
+        assert_eq!(
+            prefix_problem("com.").map(|p| p.0),
+            Some(codes::GENERIC_PREFIX)
+        );
+        assert_eq!(
+            prefix_problem("jpush.").map(|p| p.0),
+            Some(codes::SHORT_PREFIX)
+        );
+        assert_eq!(
+            prefix_problem("Foo").map(|p| p.0),
+            Some(codes::SHORT_PREFIX)
+        );
+        assert_eq!(
+            prefix_problem("com.google.").map(|p| p.0),
+            Some(codes::GENERIC_PREFIX)
+        );
+        assert_eq!(
+            prefix_problem("com.android.").map(|p| p.0),
+            Some(codes::GENERIC_PREFIX)
+        );
+        assert_eq!(prefix_problem("com.google.android.gms.ads."), None);
+        assert_eq!(
+            prefix_problem("cn/jpush/").map(|p| p.0),
+            Some(codes::BAD_PREFIX)
+        );
+        assert_eq!(
+            prefix_problem("cn..jpush.").map(|p| p.0),
+            Some(codes::BAD_PREFIX)
+        );
+        assert_eq!(prefix_problem("").map(|p| p.0), Some(codes::BAD_PREFIX));
+        assert_eq!(prefix_problem(".").map(|p| p.0), Some(codes::BAD_PREFIX));
+        for g in GENERIC_PREFIXES {
+            assert!(g.ends_with('.'), "{g}");
+        }
+    }
+
+    #[test]
+    fn method_signatures() {
+        let ok = [
+            "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;",
+            "Landroid/telephony/TelephonyManager;->getDeviceId(I)Ljava/lang/String;",
+            "Landroid/content/ContentResolver;->query(Landroid/net/Uri;[Ljava/lang/String;\
+             Ljava/lang/String;[Ljava/lang/String;Ljava/lang/String;)Landroid/database/Cursor;",
+            "Ljava/lang/Object;-><init>()V",
+            "[Ljava/lang/Object;->clone()Ljava/lang/Object;",
+            "La/b$c;->d(JDZ[[I)[B",
+        ];
+        for s in ok {
+            assert_eq!(method_signature_problem(s), None, "{s}");
+        }
+        let bad = [
+            (
+                "Landroid/telephony/TelephonyManager;getDeviceId()V",
+                "`->` is missing",
+            ),
+            (
+                "Landroid/telephony/TelephonyManager;->getDeviceId()",
+                "return type is missing",
+            ),
+            (
+                "Landroid/telephony/TelephonyManager->getDeviceId()V",
+                "no closing",
+            ),
+            (
+                "android.telephony.TelephonyManager;->getDeviceId()V",
+                "not a type descriptor",
+            ),
+            ("La/B;->f(V)V", "parameters"),
+            ("La/B;->f(Q)V", "`Q` is not a type descriptor"),
+            ("La/B;->f()VV", "trailing `V`"),
+            ("La/B;->(I)V", "not a method name"),
+            ("La/B;->f(I", "`)` is missing"),
+            ("La/B;->f", "`(` is missing"),
+            ("L;->f()V", "not a class descriptor"),
+            ("La//B;->f()V", "not a class descriptor"),
+            ("La/B;->f()[V", "not a type descriptor"),
+        ];
+        for (s, why) in bad {
+            let p = method_signature_problem(s).unwrap_or_default();
+            assert!(p.contains(why), "{s}: {p}");
+        }
+        let deep = format!("La/B;->f({}I)V", "[".repeat(256));
+        assert!(method_signature_problem(&deep).unwrap().contains("255"));
+    }
+
+    #[test]
+    fn field_signatures() {
+        assert_eq!(
+            field_signature_problem("Landroid/os/Build;->SERIAL:Ljava/lang/String;"),
+            None
+        );
+        assert_eq!(field_signature_problem("La/B;->x:[I"), None);
+        let bad = [
+            ("Landroid/os/Build;->SERIAL", "`:Type` is missing"),
+            ("Landroid/os/Build;->SERIAL:V", "not a type descriptor"),
+            ("Landroid/os/Build;->:I", "not a field name"),
+            ("Landroid/os/Build;SERIAL:I", "`->` is missing"),
+            ("Landroid/os/Build;->A:II", "trailing"),
+        ];
+        for (s, why) in bad {
+            let p = field_signature_problem(s).unwrap_or_default();
+            assert!(p.contains(why), "{s}: {p}");
+        }
+    }
+
+    #[test]
+    fn small_predicates() {
+        assert!(is_kebab_id("jpush") && is_kebab_id("a1-b2") && is_kebab_id("360-sdk"));
+        assert!(
+            !is_kebab_id("JPush") && !is_kebab_id("a--b") && !is_kebab_id("-a") && !is_kebab_id("")
+        );
+        assert!(is_kebab_name("sensitive-permission-requested") && !is_kebab_name("1-a"));
+        assert!(
+            is_check_id("PERM001")
+                && !is_check_id("PERM")
+                && !is_check_id("001")
+                && !is_check_id("perm1")
+        );
+        assert!(is_version("0.1") && is_version("1.2.3") && !is_version("1") && !is_version("0.x"));
+        assert!(
+            is_class_name("cn.jpush.android.service.PushService") && !is_class_name("PushService")
+        );
+        assert!(
+            is_permission_name("android.permission.READ_SMS") && !is_permission_name("READ_SMS")
+        );
+        assert_eq!(native_lib_problem("libjcore*.so"), None);
+        assert_eq!(native_lib_problem("libBugly.so"), None);
+        assert!(native_lib_problem("lib*.so").is_some());
+        assert!(native_lib_problem("lib/arm64/libx.so").is_some());
+        assert!(native_lib_problem("libx?.so").is_some());
+        assert_eq!(domain_problem("jpush.cn"), None);
+        assert_eq!(domain_problem("a-b.c1.example"), None);
+        for d in [
+            "JPush.cn",
+            "*.jpush.cn",
+            "https://jpush.cn",
+            "cn",
+            "a..cn",
+            "-a.cn",
+            "a.cn.",
+            "a.cn:80",
+        ] {
+            assert!(domain_problem(d).is_some(), "{d}");
+        }
+        assert_eq!(content_uri_problem("content://sms"), None);
+        assert_eq!(
+            content_uri_problem("content://com.android.contacts/contacts"),
+            None
+        );
+        assert!(content_uri_problem("content://").is_some());
+        assert!(content_uri_problem("sms://x").is_some());
+        assert_eq!(
+            protection_level_problem("signature|privileged|development|role"),
+            None
+        );
+        assert!(
+            protection_level_problem("dangerous|sometimes")
+                .unwrap()
+                .contains("sometimes")
+        );
+        assert!(protection_level_problem("risky").is_some());
+    }
+}

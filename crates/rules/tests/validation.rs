@@ -1,0 +1,532 @@
+//! One test per diagnostic code: a small pack that triggers it (and a valid base that does not).
+
+use apkscope_rules::{Error, Level, Pack, codes};
+
+/// A valid pack every case extends.
+const BASE: &str = r#"
+[[permission]]
+name = "android.permission.READ_PHONE_STATE"
+protection_level = "dangerous"
+added_in = 1
+group = "phone"
+pi_types = ["imei"]
+references = ["android:Manifest.permission#READ_PHONE_STATE"]
+
+[[sdk]]
+id = "base-sdk"
+name = "Base"
+category = "push"
+purpose = "Push"
+class_prefixes = ["com.base.sdk."]
+references = ["r"]
+
+[[api]]
+id = "imei-get-device-id"
+pi_type = "imei"
+kind = "method"
+signature = "Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;"
+permissions = [{ name = "android.permission.READ_PHONE_STATE", max_sdk = 28 }]
+references = ["r"]
+
+[[check]]
+id = "SDK001"
+name = "sdk-present"
+kind = "sdk-present"
+severity = "info"
+status = "preview"
+since = "0.1"
+title = "t"
+what = "w"
+why = "y"
+example = "e"
+remediation = "r"
+references = ["r"]
+
+[[test]]
+rule = "base-sdk"
+fixture = "fixtures/demo/demo.apk"
+expect = false
+"#;
+
+/// Codes of every diagnostic (load and validation) for BASE plus `extra` in a second file.
+fn codes_for(extra: &str) -> Vec<&'static str> {
+    let (pack, mut diags) = Pack::load(&[("base.toml", BASE), ("extra.toml", extra)]);
+    diags.extend(pack.validate());
+    diags.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn base_is_clean_and_compiles() {
+    assert_eq!(codes_for(""), Vec::<&str>::new());
+    let pack = Pack::from_sources(&[("base.toml", BASE)]).unwrap();
+    let c = pack.compile().unwrap();
+    assert_eq!(c.sdks().len(), 1);
+    assert_eq!(c.checks().len(), 1);
+    assert_eq!(c.tests().len(), 1);
+}
+
+fn sdk(body: &str) -> String {
+    format!(
+        "[[sdk]]\nid = \"s\"\nname = \"S\"\ncategory = \"ads\"\npurpose = \"p\"\n\
+         references = [\"r\"]\n{body}\n"
+    )
+}
+
+fn api(kind: &str, signature: &str, extra: &str) -> String {
+    format!(
+        "[[api]]\nid = \"a\"\npi_type = \"sms\"\nkind = \"{kind}\"\nsignature = \"{signature}\"\n\
+         references = [\"r\"]\n{extra}\n"
+    )
+}
+
+fn check(id: &str, name: &str, kind: &str, params: &str, extra: &str) -> String {
+    format!(
+        "[[check]]\nid = \"{id}\"\nname = \"{name}\"\nkind = \"{kind}\"\nseverity = \"low\"\n\
+         status = \"stable\"\nsince = \"0.1\"\ntitle = \"t\"\nwhat = \"w\"\nwhy = \"y\"\n\
+         example = \"e\"\nremediation = \"r\"\nreferences = [\"r\"]\n{extra}\n\
+         [check.params]\n{params}\n"
+    )
+}
+
+fn perm(name: &str, extra: &str) -> String {
+    format!(
+        "[[permission]]\nname = \"{name}\"\nprotection_level = \"normal\"\nadded_in = 1\n\
+         references = [\"r\"]\n{extra}\n"
+    )
+}
+
+#[track_caller]
+fn expect(extra: &str, code: &str) {
+    let got = codes_for(extra);
+    assert!(
+        got.contains(&code),
+        "expected {code}, got {got:?} for\n{extra}"
+    );
+}
+
+#[test]
+fn load_errors() {
+    expect("[[sdk]\nid = 1", codes::SYNTAX);
+    expect(&sdk("homepage_url = \"x\""), codes::UNKNOWN_FIELD);
+    expect("[[rule]]\nid = \"x\"", codes::UNKNOWN_FIELD);
+    expect(
+        "[[sdk]]\nid = \"s\"\nname = \"S\"\ncategory = \"ads\"\npurpose = \"p\"\n",
+        codes::MISSING_FIELD,
+    );
+    expect(
+        &sdk("").replace("\"ads\"", "\"tracking\""),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &perm("a.b", "added_in = \"1\"").replace("added_in = 1\n", ""),
+        codes::INVALID_VALUE,
+    );
+    expect("[sdk]\nid = \"x\"", codes::INVALID_VALUE);
+    expect("sdk = [1]", codes::INVALID_VALUE);
+    expect(
+        &perm("a.b", "pi_types = [\"imei\", \"dna\"]"),
+        codes::INVALID_VALUE,
+    );
+}
+
+#[test]
+fn load_error_is_located() {
+    let text = sdk("class_prefixes = [\"a.b.\", 3]");
+    let err = Pack::from_sources(&[("x.toml", text.as_str())]).unwrap_err();
+    let Error::Schema {
+        location,
+        code,
+        field,
+        message,
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (location.file.as_str(), location.line, location.column),
+        ("x.toml", 7, 27)
+    );
+    assert_eq!(code, codes::INVALID_VALUE);
+    assert_eq!(field, "sdk.class_prefixes[1]");
+    assert!(message.contains("expected a string"), "{message}");
+
+    let err = Pack::from_sources(&[("y.toml", "a = \"x")]).unwrap_err();
+    let Error::Syntax { location, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((location.line, location.column), (1, 7));
+
+    let err = Pack::from_sources(&[("z.toml", sdk("wat = 1").as_str())]).unwrap_err();
+    let Error::Schema {
+        field,
+        code,
+        location,
+        ..
+    } = err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (field.as_str(), code, location.line, location.column),
+        ("sdk.wat", codes::UNKNOWN_FIELD, 7, 1)
+    );
+}
+
+#[test]
+fn lenient_load_reports_every_bad_entry() {
+    let text = format!(
+        "{}{}{}",
+        sdk("x = 1"),
+        sdk("").replace("\"s\"", "\"t\""),
+        sdk("y = 2")
+    );
+    let (pack, diags) = Pack::load(&[("x.toml", text)]);
+    assert_eq!(pack.sdks().len(), 1);
+    assert_eq!(
+        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        [codes::UNKNOWN_FIELD; 2]
+    );
+}
+
+#[test]
+fn identity_errors() {
+    expect(
+        &sdk("class_prefixes = [\"com.dup.\"]").replace("\"s\"", "\"base-sdk\""),
+        codes::DUPLICATE_ID,
+    );
+    // One namespace across kinds.
+    expect(
+        &api("string", "x", "").replace("id = \"a\"", "id = \"base-sdk\""),
+        codes::DUPLICATE_ID,
+    );
+    expect(
+        &perm("android.permission.READ_PHONE_STATE", ""),
+        codes::DUPLICATE_PERMISSION,
+    );
+    expect(
+        &sdk("class_prefixes = [\"com.s.\"]").replace("\"s\"", "\"JPush\""),
+        codes::BAD_ID,
+    );
+    expect(&check("perm1", "x-y", "sdk-present", "", ""), codes::BAD_ID);
+    expect(
+        &check("X1", "Bad_Name", "sdk-present", "", ""),
+        codes::BAD_CHECK_NAME,
+    );
+    expect(
+        &check("X1", "disallow-x", "sdk-present", "", ""),
+        codes::BAD_CHECK_NAME,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "").replace("\"0.1\"", "\"next\""),
+        codes::BAD_SINCE,
+    );
+}
+
+#[test]
+fn permission_errors() {
+    expect(
+        &perm("a.b", "group = \"sms\"\nspecial = \"overlay\""),
+        codes::GROUP_AND_SPECIAL,
+    );
+    expect(
+        &perm("a.b", "").replace("\"normal\"", "\"normal|often\""),
+        codes::BAD_PROTECTION_LEVEL,
+    );
+    expect(&perm("READ_SMS", ""), codes::BAD_PERMISSION_NAME);
+    expect(&perm("a.b", "deprecated_in = 0"), codes::BAD_API_LEVEL);
+    expect(
+        &perm("a.b", "").replace("added_in = 1", "added_in = 0"),
+        codes::BAD_API_LEVEL,
+    );
+    expect(
+        &perm("a.b", "pi_types = [\"sms\", \"sms\"]"),
+        codes::DUPLICATE_VALUE,
+    );
+}
+
+#[test]
+fn sdk_errors() {
+    expect(&sdk("class_prefixes = [\"cn/jpush/\"]"), codes::BAD_PREFIX);
+    expect(&sdk("class_prefixes = [\"jpush.\"]"), codes::SHORT_PREFIX);
+    expect(&sdk("class_prefixes = [\"com.mob\"]"), codes::PREFIX_NO_DOT);
+    for generic in [
+        "com.google.",
+        "android.",
+        "androidx.",
+        "java.",
+        "javax.",
+        "kotlin.",
+        "org.apache.",
+        "com.android.",
+    ] {
+        expect(
+            &sdk(&format!("class_prefixes = [\"{generic}\"]")),
+            codes::GENERIC_PREFIX,
+        );
+    }
+    expect(
+        &sdk("class_prefixes = [\"com.base.sdk.\"]"),
+        codes::CLAIMED_TWICE,
+    );
+    expect(&sdk("components = [\"PushService\"]"), codes::BAD_COMPONENT);
+    expect(&sdk("intent_actions = [\"a b\"]"), codes::BAD_ACTION);
+    expect(&sdk("native_libs = [\"lib*.so\"]"), codes::BAD_NATIVE_LIB);
+    expect(&sdk("native_libs = [\"libx?.so\"]"), codes::BAD_NATIVE_LIB);
+    expect(&sdk("domains = [\"JPush.cn\"]"), codes::BAD_DOMAIN);
+    expect(&sdk("domains = [\"*.jpush.cn\"]"), codes::BAD_DOMAIN);
+    expect(&sdk(""), codes::SDK_WITHOUT_SIGNATURE);
+    expect(
+        &sdk("domains = [\"a.cn\", \"a.cn\"]"),
+        codes::DUPLICATE_VALUE,
+    );
+    let two = format!(
+        "{}{}",
+        sdk("domains = [\"a.cn\"]"),
+        sdk("domains = [\"a.cn\"]").replace("\"s\"", "\"t\"")
+    );
+    expect(&two, codes::DOMAIN_CLAIMED_TWICE);
+    let two = format!(
+        "{}{}",
+        sdk("native_libs = [\"libab*.so\"]"),
+        sdk("native_libs = [\"libab*.so\"]").replace("\"s\"", "\"t\"")
+    );
+    expect(&two, codes::CLAIMED_TWICE);
+    expect(
+        &sdk("domains = [\"a.cn\"]").replace("purpose = \"p\"", "purpose = \" \""),
+        codes::EMPTY_TEXT,
+    );
+    expect(
+        &sdk("domains = [\"a.cn\"]").replace("[\"r\"]", "[]"),
+        codes::NO_REFERENCES,
+    );
+    expect(
+        &sdk("domains = [\"a.cn\"]").replace("[\"r\"]", "[\"\"]"),
+        codes::NO_REFERENCES,
+    );
+}
+
+#[test]
+fn api_errors() {
+    expect(
+        &api("method", "La/B;->f()", ""),
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(&api("field", "La/B;->f", ""), codes::BAD_FIELD_SIGNATURE);
+    expect(&api("string", "", ""), codes::BAD_STRING_SIGNATURE);
+    expect(
+        &api("content-uri", "sms://x", ""),
+        codes::BAD_STRING_SIGNATURE,
+    );
+    expect(
+        &api(
+            "string",
+            "x",
+            "permissions = [{ name = \"android.permission.NOPE\" }]",
+        ),
+        codes::UNKNOWN_PERMISSION,
+    );
+    expect(
+        &api("string", "x", "permissions = [{ name = \"NOPE\" }]"),
+        codes::BAD_PERMISSION_NAME,
+    );
+    expect(
+        &api(
+            "string",
+            "x",
+            "permissions = [{ name = \"android.permission.READ_PHONE_STATE\", min_sdk = 29, max_sdk = 28 }]",
+        ),
+        codes::BAD_API_LEVEL,
+    );
+    expect(
+        &api(
+            "string",
+            "x",
+            "permissions = [{ name = \"android.permission.READ_PHONE_STATE\", colour = 1 }]",
+        ),
+        codes::UNKNOWN_FIELD,
+    );
+    let two = format!(
+        "{}{}",
+        api("string", "x", ""),
+        api("string", "x", "").replace("\"a\"", "\"b\"")
+    );
+    expect(&two, codes::DUPLICATE_API);
+}
+
+#[test]
+fn check_errors() {
+    expect(
+        &check("X1", "x", "pi-api-used", "by = \"someone\"", ""),
+        codes::BAD_PARAMS,
+    );
+    expect(&check("X1", "x", "pi-api-used", "", ""), codes::BAD_PARAMS);
+    expect(
+        &check("X1", "x", "sdk-present", "colour = 1", ""),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check(
+            "X1",
+            "x",
+            "permission-requested",
+            "groups = [\"money\"]",
+            "",
+        ),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check(
+            "X1",
+            "x",
+            "permission-requested",
+            "names = [\"android.permission.NOPE\"]",
+            "",
+        ),
+        codes::UNKNOWN_PERMISSION,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "").replace("why = \"y\"", "why = \"\""),
+        codes::EMPTY_TEXT,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "")
+            .replace("kind = \"sdk-present\"", "kind = \"magic\""),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "")
+            .replace("severity = \"low\"", "severity = \"urgent\""),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "")
+            .replace("status = \"stable\"", "status = \"beta\""),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &check("X1", "x", "sdk-present", "", "").replace("title = \"t\"\n", ""),
+        codes::MISSING_FIELD,
+    );
+}
+
+#[test]
+fn test_errors() {
+    expect(
+        "[[test]]\nrule = \"nope\"\nfixture = \"f.apk\"\nexpect = true\n",
+        codes::UNKNOWN_TEST_RULE,
+    );
+    expect(
+        "[[test]]\nrule = \"SDK001\"\nfixture = \"../f.apk\"\nexpect = true\n",
+        codes::BAD_FIXTURE,
+    );
+    expect(
+        "[[test]]\nrule = \"SDK001\"\nfixture = \"/f.apk\"\nexpect = true\n",
+        codes::BAD_FIXTURE,
+    );
+    assert!(codes_for("[[test]]\nrule = \"android.permission.READ_PHONE_STATE\"\nfixture = \"f.json\"\nexpect = true\n").is_empty());
+}
+
+#[test]
+fn every_code_is_exercised() {
+    // Keep this list in step with the tests above; E000 (I/O) is covered in `golden`.
+    let tested = [
+        codes::SYNTAX,
+        codes::UNKNOWN_FIELD,
+        codes::MISSING_FIELD,
+        codes::INVALID_VALUE,
+        codes::DUPLICATE_ID,
+        codes::DUPLICATE_PERMISSION,
+        codes::BAD_ID,
+        codes::BAD_CHECK_NAME,
+        codes::BAD_SINCE,
+        codes::GROUP_AND_SPECIAL,
+        codes::BAD_PROTECTION_LEVEL,
+        codes::BAD_PERMISSION_NAME,
+        codes::BAD_API_LEVEL,
+        codes::BAD_PARAMS,
+        codes::BAD_PREFIX,
+        codes::SHORT_PREFIX,
+        codes::PREFIX_NO_DOT,
+        codes::GENERIC_PREFIX,
+        codes::CLAIMED_TWICE,
+        codes::BAD_COMPONENT,
+        codes::BAD_ACTION,
+        codes::BAD_NATIVE_LIB,
+        codes::BAD_DOMAIN,
+        codes::BAD_METHOD_SIGNATURE,
+        codes::BAD_FIELD_SIGNATURE,
+        codes::BAD_STRING_SIGNATURE,
+        codes::NO_REFERENCES,
+        codes::EMPTY_TEXT,
+        codes::UNKNOWN_TEST_RULE,
+        codes::BAD_FIXTURE,
+        codes::SDK_WITHOUT_SIGNATURE,
+        codes::DUPLICATE_VALUE,
+        codes::DOMAIN_CLAIMED_TWICE,
+        codes::UNKNOWN_PERMISSION,
+        codes::DUPLICATE_API,
+    ];
+    for c in codes::ALL {
+        assert!(
+            tested.contains(c) || *c == codes::IO || *c == codes::TOO_LARGE,
+            "{c} untested"
+        );
+    }
+}
+
+#[test]
+fn warnings_do_not_block_compilation() {
+    let extra = sdk("");
+    let pack = Pack::from_sources(&[("base.toml", BASE), ("extra.toml", extra.as_str())]).unwrap();
+    let diags = pack.validate();
+    assert!(diags.iter().all(|d| d.level == Level::Warning), "{diags:?}");
+    assert!(pack.compile().is_ok());
+    let bad = sdk("class_prefixes = [\"com.\"]");
+    let pack = Pack::from_sources(&[("base.toml", BASE), ("extra.toml", bad.as_str())]).unwrap();
+    let Err(Error::Invalid { diagnostics }) = pack.compile() else {
+        panic!("compiled")
+    };
+    assert_eq!(diagnostics.len(), 1);
+    assert_eq!(diagnostics[0].field, "sdk.class_prefixes[0]");
+    assert_eq!((diagnostics[0].line, diagnostics[0].column), (7, 19));
+}
+
+#[test]
+fn merge_rejects_reused_ids() {
+    let mut base = Pack::from_sources(&[("base.toml", BASE)]).unwrap();
+    let extra = sdk("domains = [\"x.cn\"]").replace("\"s\"", "\"base-sdk\"");
+    let other = Pack::from_sources(&[("extra/sdk.toml", extra.as_str())]).unwrap();
+    let err = base.merge(other).unwrap_err();
+    let Error::DuplicateId { id, first, second } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(id, "base-sdk");
+    assert_eq!((first.file.as_str(), first.line), ("base.toml", 10));
+    assert_eq!((second.file.as_str(), second.line), ("extra/sdk.toml", 1));
+    assert!(
+        err.to_string().contains("base.toml:10:1")
+            && err.to_string().contains("extra/sdk.toml:1:1")
+    );
+    assert_eq!(err.diagnostics()[0].code, codes::DUPLICATE_ID);
+    assert_eq!(base.sdks().len(), 1, "nothing added");
+
+    let fine = sdk("domains = [\"x.cn\"]");
+    base.merge(Pack::from_sources(&[("extra/sdk.toml", fine.as_str())]).unwrap())
+        .unwrap();
+    assert_eq!(base.sdks().len(), 2);
+    assert_eq!(base.sdks()[1].origin.file(), "extra/sdk.toml");
+    assert!(base.compile().is_ok());
+}
+
+#[test]
+fn hash_is_stable_and_sensitive() {
+    let a = Pack::from_sources(&[("a.toml", BASE), ("b.toml", "")]).unwrap();
+    let b = Pack::from_sources(&[("b.toml", ""), ("a.toml", BASE)]).unwrap();
+    assert_eq!(a.hash(), b.hash(), "order of loading does not matter");
+    let c = Pack::from_sources(&[("a.toml", BASE), ("b.toml", "# changed")]).unwrap();
+    assert_ne!(a.hash(), c.hash());
+    let d = Pack::from_sources(&[("a2.toml", BASE), ("b.toml", "")]).unwrap();
+    assert_ne!(a.hash(), d.hash(), "names count");
+    let hex = a.compile().unwrap().pack_hash_hex();
+    assert_eq!(hex.len(), 64);
+}
