@@ -52,7 +52,7 @@ FLOOR="unzip -p $(q "$LARGE") 'classes*.dex' > /dev/null"
 SCAN="$(q "$BIN") scan --format json $(q "$LARGE") > /dev/null"
 SCAN_1="RAYON_NUM_THREADS=1 $SCAN"
 DEXDUMP="dexdump $(q "$LARGE") > /dev/null 2>&1"
-ANDRO="python3 -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' $(q "$LARGE") > /dev/null 2>&1"
+ANDRO="/usr/bin/python3 -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' $(q "$LARGE") > /dev/null 2>&1"
 
 echo "== timing ($RUNS runs each; androguard once)" >&2
 hyperfine --warmup 1 --runs "$RUNS" --style basic --export-json "$OUT/code_index.json" \
@@ -61,7 +61,7 @@ hyperfine --warmup 1 --runs "$RUNS" --style basic --export-json "$OUT/code_index
     --command-name apkscope-1-thread "$SCAN_1" \
     --command-name dexdump "$DEXDUMP" >&2
 if [ "$ANDROGUARD" = 1 ]; then
-    python3 -c 'import androguard' 2>/dev/null || die "androguard not installed (apt-get install androguard) or use --skip-androguard"
+    /usr/bin/python3 -c 'import androguard' 2>/dev/null || die "androguard not installed (apt-get install androguard) or use --skip-androguard"
     hyperfine --runs 1 --style basic --export-json "$OUT/code_index_androguard.json" \
         --command-name androguard "$ANDRO" >&2
 fi

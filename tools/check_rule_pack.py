@@ -191,7 +191,9 @@ def main():
             if not isinstance(x, int) or isinstance(x, bool) or x <= 0:
                 r.err(where, "`exodus_id` must be a positive integer")
             elif x in owners["exodus"]:
-                r.err(where, f"exodus_id {x} also on {owners['exodus'][x]}")
+                # One Exodus tracker may span several of our SDKs (#343 "JPush" matches
+                # cn.jiguang., which is JCore): allowed, and listed so a typo stands out.
+                print(f"note: {where}: exodus_id {x} shared with {owners['exodus'][x]}")
             else:
                 owners["exodus"][x] = sid
                 exodus_n += 1

@@ -14,5 +14,5 @@ mod code;
 mod corpus;
 mod dex_parity;
 mod never_panic;
-mod sdk_parity;
 mod parity;
+mod sdk_parity;
