@@ -113,7 +113,7 @@ fn every_tracker_exodus_found_is_detected() {
 fn same_vendor(ours: &str, truth: &str) -> bool {
     let words = |s: &str| -> BTreeSet<String> {
         s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 4 || w.chars().any(|c| !c.is_ascii()))
+            .filter(|w| w.chars().count() >= 4 || !w.is_ascii())
             .map(str::to_lowercase)
             .collect()
     };
