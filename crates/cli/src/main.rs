@@ -174,6 +174,10 @@ enum Format {
     Text,
     /// The full report as JSON (see README for the fields).
     Json,
+    /// The third-party SDK list regulators expect apps to publish, as Markdown (scan only).
+    SdkList,
+    /// The same SDK list as CSV (scan only).
+    SdkListCsv,
 }
 
 mod rules;
@@ -217,6 +221,8 @@ fn run_app_command(command: &Command) -> anyhow::Result<()> {
             write_output(args.out.as_deref(), |out| match args.format {
                 Format::Json => apkscope_report::write_json(&facts, out),
                 Format::Text => apkscope_report::write_text(&facts, out),
+                Format::SdkList => apkscope_report::write_sdk_list_markdown(&facts, out),
+                Format::SdkListCsv => apkscope_report::write_sdk_list_csv(&facts, out),
             })
         }
         Command::Manifest(args) => {
@@ -230,6 +236,9 @@ fn run_app_command(command: &Command) -> anyhow::Result<()> {
             write_output(args.out.as_deref(), |out| match args.format {
                 Format::Json => apkscope_report::write_classes_json(&index, out),
                 Format::Text => apkscope_report::write_classes_text(&index, out),
+                Format::SdkList | Format::SdkListCsv => {
+                    Err(io::Error::other("the SDK list formats apply to `scan`"))
+                }
             })
         }
         Command::Rules(_) => Ok(()),

@@ -11,4 +11,5 @@
 )]
 
 mod deps;
+mod rules;
 mod run;

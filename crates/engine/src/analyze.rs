@@ -629,14 +629,16 @@ fn is_unprotected(c: &Component) -> bool {
         && !(c.kind == "provider" && (c.read_permission.is_some() || c.write_permission.is_some()))
 }
 
-/// The launcher activity must be exported: it is not a finding.
+/// A launcher entry point must be exported: an activity whose only intent filters are
+/// MAIN/LAUNCHER is not a finding. One that also takes other intents (deep links) still is.
 fn is_launcher(c: &Component) -> bool {
-    c.intent_filters.iter().any(|f| {
-        f.actions.iter().any(|a| a == "android.intent.action.MAIN")
-            && f.categories
-                .iter()
-                .any(|c| c == "android.intent.category.LAUNCHER")
-    })
+    !c.intent_filters.is_empty()
+        && c.intent_filters.iter().all(|f| {
+            f.actions.iter().any(|a| a == "android.intent.action.MAIN")
+                && f.categories
+                    .iter()
+                    .any(|c| c == "android.intent.category.LAUNCHER")
+        })
 }
 
 fn finding(check: &CompiledCheck, message: String, evidence: Evidence) -> Finding {

@@ -18,6 +18,7 @@
 //! ```
 
 mod classes;
+mod sdk_list;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -25,6 +26,7 @@ use std::io::{self, Write};
 use apkscope_facts::{AppFacts, Component};
 
 pub use classes::{write_classes_json, write_classes_text};
+pub use sdk_list::{write_sdk_list_csv, write_sdk_list_markdown};
 
 /// Writes `facts` as pretty-printed JSON followed by a newline.
 pub fn write_json(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
@@ -88,6 +90,8 @@ pub fn render_text(facts: &AppFacts) -> String {
     }
 
     render_permissions(&mut s, facts);
+    render_sdks(&mut s, facts);
+    render_findings(&mut s, facts);
     render_components(&mut s, facts);
     render_code(&mut s, facts);
     render_container(&mut s, facts);
@@ -109,11 +113,21 @@ fn render_permissions(s: &mut String, facts: &AppFacts) {
     let _ = writeln!(s, "\nPermissions requested ({})", requested.len());
     for p in requested {
         let mut line = format!("  {}", p.name);
+        if let Some(class) = p.group.as_deref().or(p.special.as_deref()) {
+            let _ = write!(line, "  [{class}]");
+        }
         if let Some(max) = p.max_sdk {
             let _ = write!(line, "  (up to API {max})");
         }
         if p.element != "uses-permission" {
             let _ = write!(line, "  [{}]", p.element);
+        }
+        match p.used {
+            Some(true) => {
+                let _ = write!(line, "  used by {}", p.used_by.join(", "));
+            }
+            Some(false) => line.push_str("  NOT USED by any code"),
+            None => {}
         }
         let _ = writeln!(s, "{line}");
     }
@@ -128,6 +142,88 @@ fn render_permissions(s: &mut String, facts: &AppFacts) {
         }
     }
 }
+
+fn render_sdks(s: &mut String, facts: &AppFacts) {
+    if facts.rule_pack.is_none() {
+        return;
+    }
+    let _ = writeln!(s, "\nThird-party SDKs ({})", facts.sdks.len());
+    for sdk in &facts.sdks {
+        let name_zh = sdk
+            .name_zh
+            .as_deref()
+            .map_or_else(String::new, |n| format!(" {n}"));
+        let vendor = sdk.vendor.as_deref().unwrap_or("unknown vendor");
+        let _ = writeln!(s, "  {}{name_zh}  ({}, {vendor})", sdk.name, sdk.category);
+        let e = &sdk.evidence;
+        let mut evidence = Vec::new();
+        if e.classes > 0 {
+            evidence.push(format!("{} classes", e.classes));
+        }
+        for (what, list) in [
+            ("components", &e.components),
+            ("actions", &e.intent_actions),
+            ("libs", &e.native_libs),
+            ("hosts", &e.domains),
+        ] {
+            if !list.is_empty() {
+                evidence.push(format!("{what} {}", list.join(", ")));
+            }
+        }
+        let _ = writeln!(s, "      evidence: {}", evidence.join("; "));
+        if !sdk.pi_types.is_empty() {
+            let _ = writeln!(s, "      reaches:  {}", sdk.pi_types.join(", "));
+        }
+    }
+    let unattributed: Vec<&str> = facts
+        .pi_access
+        .iter()
+        .filter(|a| a.by == "unattributed")
+        .map(|a| a.pi_type.as_str())
+        .collect();
+    if !unattributed.is_empty() {
+        let _ = writeln!(
+            s,
+            "  (code of no known SDK outside the app's packages reaches: {})",
+            unattributed.join(", ")
+        );
+    }
+}
+
+fn render_findings(s: &mut String, facts: &AppFacts) {
+    if facts.rule_pack.is_none() {
+        return;
+    }
+    let mut by_severity = [0usize; 5];
+    for f in &facts.findings {
+        if let Some(slot) = SEVERITIES.iter().position(|x| *x == f.severity)
+            && let Some(n) = by_severity.get_mut(slot)
+        {
+            *n += 1;
+        }
+    }
+    let summary: Vec<String> = SEVERITIES
+        .iter()
+        .zip(by_severity)
+        .rev()
+        .filter(|(_, n)| *n > 0)
+        .map(|(sev, n)| format!("{n} {sev}"))
+        .collect();
+    let _ = writeln!(
+        s,
+        "\nFindings ({}: {})",
+        facts.findings.len(),
+        summary.join(", ")
+    );
+    for sev in SEVERITIES.iter().rev() {
+        for f in facts.findings.iter().filter(|f| f.severity == *sev) {
+            let _ = writeln!(s, "  {:<8} {:<8} {}", f.severity, f.rule, f.message);
+        }
+    }
+}
+
+/// Severities from the least to the most severe.
+const SEVERITIES: [&str; 5] = ["info", "low", "medium", "high", "critical"];
 
 fn render_components(s: &mut String, facts: &AppFacts) {
     let components = &facts.manifest.components;

@@ -1,0 +1,208 @@
+//! The rule pack through the binary: SDKs, permission matrix, findings, SDK lists, and the
+//! `rules` subcommands.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn apkscope_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_apkscope"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn apkscope(args: &[&str]) -> Output {
+    apkscope_in(&repo(), args)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn demo_report(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend_from_slice(extra);
+    args.push("fixtures/demo/demo.apk");
+    let output = apkscope(&args);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn scan_reports_sdks_permission_matrix_and_findings() {
+    let report = demo_report(&[]);
+    let sdks = report["sdks"].as_array().unwrap();
+    let ids: Vec<&str> = sdks.iter().map(|s| s["id"].as_str().unwrap()).collect();
+    for expected in ["bugly", "jpush", "umeng"] {
+        assert!(ids.contains(&expected), "{expected} missing from {ids:?}");
+    }
+    let jpush = sdks.iter().find(|s| s["id"] == "jpush").unwrap();
+    for field in ["name", "vendor", "category", "evidence"] {
+        assert!(!jpush[field].is_null(), "{field}");
+    }
+    assert!(jpush["exodus_id"].is_u64(), "JPush is Exodus tracker #343");
+    assert!(jpush["evidence"]["classes"].as_u64().unwrap() >= 1);
+    assert!(
+        jpush["pi_types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "imsi")
+    );
+
+    let requested = report["permissions"]["requested"].as_array().unwrap();
+    let phone = requested
+        .iter()
+        .find(|p| p["name"] == "android.permission.READ_PHONE_STATE")
+        .unwrap();
+    assert_eq!(phone["group"], "phone");
+    assert_eq!(phone["protection_level"], "dangerous");
+    let used_by: Vec<&str> = phone["used_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap())
+        .collect();
+    assert!(
+        used_by.contains(&"app") && used_by.contains(&"jpush"),
+        "{used_by:?}"
+    );
+    let camera = requested
+        .iter()
+        .find(|p| p["name"] == "android.permission.CAMERA")
+        .unwrap();
+    assert_eq!(camera["used"], false);
+
+    let findings = report["findings"].as_array().unwrap();
+    for f in findings {
+        for field in ["rule", "severity", "message", "evidence", "fingerprint"] {
+            assert!(!f[field].is_null(), "{field} in {f}");
+        }
+        assert!(
+            ["info", "low", "medium", "high", "critical"]
+                .contains(&f["severity"].as_str().unwrap())
+        );
+    }
+    let sdk_imsi = findings
+        .iter()
+        .find(|f| f["rule"] == "API001" && f["evidence"]["sdk"] == "jpush")
+        .expect("JPush's IMSI read is a finding attributed to JPush");
+    assert!(
+        sdk_imsi["evidence"]["class"]
+            .as_str()
+            .unwrap()
+            .starts_with("Lcn/jpush/")
+    );
+    assert!(
+        findings.iter().any(|f| f["rule"] == "PERM101"
+            && f["evidence"]["permission"] == "android.permission.CAMERA")
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["evidence"]["component"] == "com.example.apkscope.demo.data.ShareProvider")
+    );
+
+    let no_rules = demo_report(&["--no-rules"]);
+    assert!(no_rules["sdks"].as_array().unwrap().is_empty());
+    assert!(no_rules["rule_pack"].is_null());
+}
+
+#[test]
+fn sdk_list_formats() {
+    let output = apkscope(&["scan", "--format", "sdk-list", "fixtures/demo/demo.apk"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let markdown = text(&output.stdout);
+    assert!(
+        markdown.contains("| 极光推送 (JPush) | Aurora Mobile"),
+        "{markdown}"
+    );
+    let output = apkscope(&["scan", "--format", "sdk-list-csv", "fixtures/demo/demo.apk"]);
+    let csv = text(&output.stdout);
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains("Bugly"));
+}
+
+#[test]
+fn the_default_packs_own_tests_pass() {
+    let output = apkscope(&["rules", "test"]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn rules_list_counts_the_pack() {
+    let output = apkscope(&["rules", "list"]);
+    assert!(output.status.success());
+    let stdout = text(&output.stdout);
+    let sdks = stdout.lines().filter(|l| l.starts_with("sdk\t")).count();
+    let apis = stdout.lines().filter(|l| l.starts_with("api\t")).count();
+    assert!(sdks >= 550, "{sdks} SDKs");
+    assert!(apis >= 80, "{apis} APIs");
+    assert!(stdout.contains("sdk\tjpush\tJPush\tpush\t"));
+}
+
+fn temp_rules(name: &str, toml: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("apkscope-rules-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("extra.toml"), toml).unwrap();
+    dir
+}
+
+const EXTRA_SDK: &str = r#"
+[[sdk]]
+id = "demo-native-bridge"
+name = "Demo native bridge"
+vendor = "Example"
+category = "other"
+purpose = "Test SDK added with --rules"
+class_prefixes = ["com.example.apkscope.demo.NativeBridge"]
+references = ["test"]
+"#;
+
+#[test]
+fn rules_adds_and_rules_only_replaces() {
+    let dir = temp_rules("add", EXTRA_SDK);
+    let added = demo_report(&["--rules", dir.to_str().unwrap()]);
+    let ids: Vec<&str> = added["sdks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"demo-native-bridge") && ids.contains(&"jpush"),
+        "{ids:?}"
+    );
+    let only = demo_report(&["--rules-only", dir.to_str().unwrap()]);
+    let ids: Vec<&str> = only["sdks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["demo-native-bridge"]);
+}
+
+#[test]
+fn rules_validate_reports_file_line_and_field() {
+    let good = temp_rules("good", EXTRA_SDK);
+    let output = apkscope(&["rules", "validate", good.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stdout));
+
+    let bad = temp_rules(
+        "bad",
+        "[[sdk]]\nid = \"jpush\"\nname = \"Dup\"\ncategory = \"push\"\npurpose = \"x\"\nclass_prefixes = [\"com\"]\nreferences = [\"t\"]\n",
+    );
+    let output = apkscope(&["rules", "validate", bad.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = text(&output.stdout);
+    assert!(report.contains("extra.toml"), "{report}");
+    assert!(report.contains("jpush"), "{report}");
+}
