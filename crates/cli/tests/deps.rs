@@ -22,7 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "apkscope-rules",
         ],
     ),
-    ("apkscope-report", &["apkscope-facts", "apkscope-engine"]),
+    ("apkscope-report", &["apkscope-facts"]),
     (
         "apkscope-cli",
         &[

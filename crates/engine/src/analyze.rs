@@ -12,6 +12,7 @@ use apkscope_rules::{
     ApiKind, ApiUser, Category, CheckParams, CompiledCheck, CompiledPack, ComponentKind, FlagValue,
     PiType, SdkId, Special, Tc260Group,
 };
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 /// Who owns a piece of code.
@@ -34,6 +35,11 @@ const MANIFEST: &str = "AndroidManifest.xml";
 pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
     let attribution = Attribution::new(facts, pack);
     let mut sdks = detect_sdks(facts, pack);
+    facts
+        .code_index
+        .dex
+        .par_iter()
+        .for_each(apkscope_facts::code::DexCode::prepare_queries);
     let accesses = find_pi_access(&facts.code_index, pack, &attribution);
     for access in &accesses {
         if let Owner::Sdk(id) = access.owner {
@@ -78,7 +84,9 @@ impl<'p> Attribution<'p> {
         let app_class = facts.manifest.application.name.iter();
         let components = facts.manifest.components.iter().map(|c| &c.name);
         for class in app_class.chain(components) {
-            if pack.sdk_for_class(class).is_some() {
+            // A component the pack knows (by prefix or by exact name) is SDK code: its package
+            // must not become the app's.
+            if pack.sdk_for_component(class).is_some() {
                 continue;
             }
             if let Some((package, _)) = class.rsplit_once('.') {

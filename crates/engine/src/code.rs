@@ -5,7 +5,7 @@
 //! flight, not every dex at once.
 
 use apkscope_apk::{Apk, Entry};
-use apkscope_dex::{Dex, InvokeKind, ParseOptions, Reference, TypeUse};
+use apkscope_dex::{Dex, InvokeKind, ParseOptions, Reference, TypeUse, decode_mutf8};
 use apkscope_facts::code::{
     ClassRecord, CodeRef, CodeRefKind, DexCode, MemberRef, MethodRecord, Proto, StringTable,
 };
@@ -205,8 +205,18 @@ fn decode_tables(dex: &Dex<'_>, code: &mut DexCode) {
         if let (Some(prev), Some(raw)) = (previous, raw) {
             // MUTF-8 byte order equals code-point order except around U+0000 and supplementary
             // characters, which real tables rarely hold; a false "unsorted" only costs speed.
+            // The format sorts by UTF-16 code units; MUTF-8 byte order agrees except where a
+            // string holds U+0000 (encoded C0 80), so only a byte-order violation is re-checked
+            // on the decoded strings.
             if prev >= raw {
-                sorted = false;
+                let (a, b) = (
+                    dex.string_bytes(idx - 1).map(decode_mutf8),
+                    Some(decode_mutf8(raw)),
+                );
+                if !matches!((a, b), (Some(a), Some(b)) if a.encode_utf16().cmp(b.encode_utf16()).is_lt())
+                {
+                    sorted = false;
+                }
             }
         }
         previous = raw;

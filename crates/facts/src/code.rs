@@ -365,7 +365,7 @@ impl DexCode {
             let (mut lo, mut hi) = (0u32, len);
             while lo < hi {
                 let mid = lo + (hi - lo) / 2;
-                if self.strings.get(mid).unwrap_or("") < prefix {
+                if utf16_cmp(self.strings.get(mid).unwrap_or(""), prefix).is_lt() {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -447,6 +447,12 @@ impl DexCode {
         }
     }
 
+    /// Builds the reverse index now rather than on the first query (so that a caller can build
+    /// the indexes of several dex files in parallel).
+    pub fn prepare_queries(&self) {
+        let _ = self.reverse.get_or_init(|| self.build_reverse());
+    }
+
     /// Sites (method, pc) whose reference of `kind`'s table is `index`.
     fn sites(&self, namespace_of: CodeRefKind, index: u32) -> &[(u32, u32)] {
         let reverse = self.reverse.get_or_init(|| self.build_reverse());
@@ -480,6 +486,12 @@ impl DexCode {
             sites: entries.iter().map(|e| (e.1, e.2)).collect(),
         }
     }
+}
+
+/// Orders strings as the dex format sorts them: by UTF-16 code units (which differs from UTF-8
+/// order when characters above U+FFFF meet characters in U+E000..U+FFFF).
+fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
 }
 
 /// Splits `Lcls;->name(params)ret` into its three parts.
