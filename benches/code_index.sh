@@ -1,11 +1,12 @@
 #!/bin/bash
-# Whole-process benchmark for the code model (issue "Code model"): apkscope's full parse and
+# Whole-process benchmark for the code model: apkscope's full parse and
 # index of every dex of the large multidex APK, side by side in one run with
 #   (a) the floor: inflating the dex entries alone  (unzip -p APK 'classes*.dex' > /dev/null)
 #   (b) dexdump listing the classes of every dex     (dexdump APK > /dev/null)
 #   (c) androguard's full analysis                   (AnalyzeAPK, Debian's androguard)
 # plus apkscope on one thread (RAYON_NUM_THREADS=1) to show what the second core buys, and the
-# peak RSS of each (GNU time). Figures go to target/bench/code_index.txt.
+# peak RSS of each (GNU time). The rule pack is off (--no-rules): sdk_scan_vs_exodus.sh measures
+# the full scan with it. Figures go to target/bench/code_index.txt.
 #
 # usage: benches/code_index.sh [--no-build] [--skip-androguard]
 # environment: APKSCOPE_SHARED, APKSCOPE_BIN, APKSCOPE_LARGE_APK, RUNS (default 5)
@@ -49,7 +50,7 @@ APK_BYTES=$(stat -c %s "$LARGE")
 
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 FLOOR="unzip -p $(q "$LARGE") 'classes*.dex' > /dev/null"
-SCAN="$(q "$BIN") scan --format json $(q "$LARGE") > /dev/null"
+SCAN="$(q "$BIN") scan --no-rules --format json $(q "$LARGE") > /dev/null"
 SCAN_1="RAYON_NUM_THREADS=1 $SCAN"
 DEXDUMP="dexdump $(q "$LARGE") > /dev/null 2>&1"
 ANDRO="/usr/bin/python3 -c 'import sys; from androguard.misc import AnalyzeAPK; AnalyzeAPK(sys.argv[1])' $(q "$LARGE") > /dev/null 2>&1"

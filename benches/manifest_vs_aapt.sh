@@ -98,8 +98,9 @@ LARGE_BYTES=$(stat -c %s "$LARGE")
 # apkscope may exit non-zero when it has findings. They are counted below.
 q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 AAPT_ONE="aapt dump badging"
-# Like for like with aapt: manifest and resources only (the code is benchmarked by code_index.sh).
-SCAN_ONE="$(q "$BIN") scan --no-code --format json"
+# Like for like with aapt: manifest and resources only, no rule pack (the code is benchmarked by
+# code_index.sh, the rule pack by sdk_scan_vs_exodus.sh).
+SCAN_ONE="$(q "$BIN") scan --no-code --no-rules --format json"
 loop() { echo "while IFS= read -r f; do $1 \"\$f\" >/dev/null 2>&1; done < $(q "$LIST")"; }
 
 # --- untimed pass: exit codes, and warms the page cache ---------------------
@@ -118,7 +119,7 @@ count_failures() { # $1 = label, rest = command words; prints the failure count
 echo "== untimed pass over $N_APKS corpus APKs" >&2
 AAPT_FAILS=$(count_failures aapt aapt dump badging)
 if [ "$AAPT_ONLY" = 0 ]; then
-    SCAN_FAILS=$(count_failures apkscope "$BIN" scan --no-code --format json)
+    SCAN_FAILS=$(count_failures apkscope "$BIN" scan --no-code --no-rules --format json)
 fi
 
 # --- timing -----------------------------------------------------------------

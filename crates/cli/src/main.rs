@@ -58,9 +58,12 @@ enum RulesCommand {
         /// The folder of *.toml rule files.
         dir: PathBuf,
     },
-    /// Run the `[[test]]` cases of the pack in use (fixture paths are relative to the current
-    /// directory).
-    Test(PackArgs),
+    /// Run the `[[test]]` cases of the default pack and, when given, of the rule files in DIR
+    /// added to it (fixture paths are relative to the current directory).
+    Test {
+        /// A folder of *.toml rule files to add to the default pack and test.
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Which rule pack to use.

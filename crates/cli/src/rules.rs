@@ -17,7 +17,10 @@ pub(crate) fn run(command: &RulesCommand) -> anyhow::Result<ExitCode> {
     match command {
         RulesCommand::List(args) => list(args),
         RulesCommand::Validate { dir } => validate(dir),
-        RulesCommand::Test(args) => test(args),
+        RulesCommand::Test { dir } => test(&PackArgs {
+            rules: dir.clone(),
+            rules_only: None,
+        }),
     }
 }
 

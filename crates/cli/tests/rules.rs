@@ -206,3 +206,27 @@ fn rules_validate_reports_file_line_and_field() {
     assert!(report.contains("extra.toml"), "{report}");
     assert!(report.contains("jpush"), "{report}");
 }
+
+#[test]
+fn rules_test_runs_the_cases_of_an_added_folder() {
+    let passing = format!(
+        "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"fixtures/demo/demo.apk\"\nexpect = true\n"
+    );
+    let dir = temp_rules("test-pass", &passing);
+    let output = apkscope(&["rules", "test", dir.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+
+    let failing = format!(
+        "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"fixtures/demo/demo.apk\"\nexpect = false\n"
+    );
+    let dir = temp_rules("test-fail", &failing);
+    let output = apkscope(&["rules", "test", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output.stdout).contains("FAIL demo-native-bridge"),
+        "{}",
+        text(&output.stdout)
+    );
+}
