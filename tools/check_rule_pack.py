@@ -54,7 +54,7 @@ FIELDS = {
     "sdk": ({"id", "name", "category", "purpose", "references"},
             {"name_zh", "vendor", "exodus_id", "class_prefixes", "components", "intent_actions",
              "native_libs", "domains", "homepage", "privacy_policy"}),
-    "api": ({"id", "pi_type", "kind", "signature", "references"}, {"permissions"}),
+    "api": ({"id", "pi_type", "kind", "signature", "references"}, {"permissions", "with_string"}),
     "check": ({"id", "name", "kind", "severity", "status", "since", "title", "what", "why",
                "example", "remediation", "references"}, {"params"}),
     "test": ({"rule", "fixture", "expect"}, set()),

@@ -178,6 +178,14 @@ oaid-vivo-id-provider | oaid | content-uri | content://com.vivo.vms.IdProvider/I
 """
 
 
+# APIs that read personal information only with a given argument: a call site counts only when
+# its method also loads this string (Settings.Secure.getString(resolver, "android_id")).
+WITH_STRING = {
+    "android-id-secure-get-string": "android_id",
+    "android-id-system-get-string": "android_id",
+}
+
+
 def perms(spec):
     out = []
     if spec == "-":
@@ -215,6 +223,8 @@ def main():
         seen.add(aid)
         lines = ["[[api]]", f"id = {rc.toml_value(aid)}", f"pi_type = {rc.toml_value(pi)}",
                  f"kind = {rc.toml_value(kind)}", f"signature = {rc.toml_value(sig)}"]
+        if aid in WITH_STRING:
+            lines.append(f"with_string = {rc.toml_value(WITH_STRING[aid])}")
         ps = perms(pspec)
         if ps:
             lines.append("permissions = [\n" + "".join(f"  {inline(p)},\n" for p in ps) + "]")

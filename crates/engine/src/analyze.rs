@@ -283,7 +283,13 @@ fn find_pi_access(
             ApiKind::ContentUri => content_uri_sites(index, &api.signature),
         };
         let mut by_owner: BTreeMap<Owner, Vec<(MethodId, u32)>> = BTreeMap::new();
+        let with_string = api.with_string.as_deref();
         for site in sites {
+            if let Some(needed) = with_string
+                && !method_loads_string(index, site.method, needed)
+            {
+                continue;
+            }
             let owner =
                 class_of(index, site.method).map_or(Owner::Unattributed, |c| attribution.owner(c));
             by_owner
@@ -300,6 +306,17 @@ fn find_pi_access(
         }
     }
     out
+}
+
+/// Whether `method`'s code loads the string `text` (`const-string`).
+fn method_loads_string(index: &CodeIndex, method: MethodId, text: &str) -> bool {
+    let Some(dex) = index.dex_of(method.dex) else {
+        return false;
+    };
+    dex.method_refs_of(method.method).iter().any(|r| {
+        r.kind == apkscope_facts::code::CodeRefKind::ConstString
+            && dex.string(r.index) == Some(text)
+    })
 }
 
 fn content_uri_sites(index: &CodeIndex, prefix: &str) -> Vec<Site> {

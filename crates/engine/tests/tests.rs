@@ -10,6 +10,7 @@
     clippy::print_stderr
 )]
 
+mod analysis;
 mod chinese_sdks;
 mod code;
 mod corpus;

@@ -401,6 +401,11 @@ pub struct Api {
     pub kind: ApiKind,
     /// Method or field reference, exact string, or content-URI prefix (per `kind`).
     pub signature: String,
+    /// A string the calling method must also load for a call site to count: for APIs that
+    /// return personal information only with a given argument
+    /// (`Settings.Secure.getString(resolver, "android_id")`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_string: Option<String>,
     /// Permissions it needs.
     #[serde(default)]
     pub permissions: Vec<ApiPermission>,
