@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::anomaly::codes;
-use crate::archive::{Apk, Entry, METHOD_DEFLATE};
+use crate::archive::{Apk, Entry, METHOD_DEFLATE, METHOD_STORED};
 use crate::bytes::{slice, u64_of, usize_of};
 use crate::error::{LimitKind, Unreadable};
 use crate::{Anomaly, Error, Result};
@@ -60,6 +60,19 @@ impl<'a> Apk<'a> {
             self.inflate(entry, raw, Some(max_len)).map(Cow::Owned)
         } else {
             Ok(Cow::Borrowed(raw.get(..max_len).unwrap_or(raw)))
+        }
+    }
+
+    /// Reads an entry the way apksig (apksigner) does: every method but stored is inflated, so
+    /// an unknown method holding deflate data yields the inflated bytes. Android's asset manager
+    /// reads such entries as stored instead ([`Apk::read`]); signature files are where the two
+    /// readers disagree and an analyzer wants to see what the signing tools saw.
+    pub fn read_inflating_unknown(&self, entry: &Entry) -> Result<Cow<'a, [u8]>> {
+        let raw = self.raw(entry)?;
+        if entry.method == METHOD_STORED {
+            Ok(Cow::Borrowed(raw))
+        } else {
+            self.inflate(entry, raw, None).map(Cow::Owned)
         }
     }
 

@@ -839,3 +839,25 @@ fn read_prefix_stops_early() {
         "{err:?}"
     );
 }
+
+#[test]
+fn unknown_method_holding_deflate_data_reads_like_apksig_on_request() {
+    use apkscope_testkit::zip::{Method, ZipBuilder, ZipEntry, deflate};
+    let payload = b"signature bytes signature bytes signature bytes";
+    let zip = ZipBuilder::new()
+        .entry(ZipEntry::new(
+            "META-INF/CERT.RSA",
+            deflate(payload),
+            Method::Custom(21),
+        ))
+        .build();
+    let apk = Apk::parse(&zip).unwrap();
+    let entry = apk.entry("META-INF/CERT.RSA").unwrap();
+    // The asset manager's view: the bytes as stored.
+    assert_eq!(
+        apk.read(entry).unwrap().as_ref(),
+        deflate(payload).as_slice()
+    );
+    // apksig's view: inflated.
+    assert_eq!(apk.read_inflating_unknown(entry).unwrap().as_ref(), payload);
+}

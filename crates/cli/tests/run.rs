@@ -312,3 +312,53 @@ fn hostile_container_tricks_become_anomalies() {
     assert!(blocks[0]["name"].as_str().unwrap().contains("v2"));
     assert_eq!(blocks[1]["id"], "0x71777777");
 }
+
+#[test]
+fn scan_reports_native_libraries() {
+    let report = scan_json(&demo_apk());
+    let native = report["native"].as_array().unwrap();
+    assert_eq!(native.len(), 2);
+    let arm64 = native
+        .iter()
+        .find(|n| n["path"] == "lib/arm64-v8a/libapkscope_demo.so")
+        .unwrap();
+    assert_eq!(arm64["abi"], "arm64-v8a");
+    assert_eq!(arm64["jni_onload"], true);
+    assert!(
+        arm64["jni_methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "com.example.apkscope.demo.NativeBridge.collect"),
+        "{arm64}"
+    );
+    assert!(
+        arm64["strings_of_interest"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "/sys/class/net/wlan0/address")
+    );
+    assert!(arm64["hardening"]["nx"].is_boolean());
+}
+
+#[test]
+fn scan_reports_signing_schemes_and_certificates() {
+    let report = scan_json(&demo_apk());
+    let signing = &report["signing"];
+    assert_eq!(signing["schemes"], serde_json::json!(["v1", "v2", "v3"]));
+    let certs = signing["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 3);
+    for cert in certs {
+        // apksigner verify --print-certs fixtures/demo/demo.apk
+        assert_eq!(
+            cert["sha256"],
+            "0b1aa502db9818d9681c145203f4360065467e932755e78c70985f209cee1df7"
+        );
+        assert_eq!(cert["sha1"], "f013592fa2c8bcd855510fb26cc8b672831da552");
+        assert_eq!(cert["key_type"], "RSA");
+        assert_eq!(cert["key_bits"], 2048);
+        assert_eq!(cert["debug"], false);
+        assert_eq!(cert["md5"].as_str().unwrap().len(), 32);
+    }
+}

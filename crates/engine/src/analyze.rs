@@ -47,6 +47,18 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
         }
     }
     fill_permission_matrix(facts, pack, &accesses);
+    let owners: Vec<Option<String>> = facts
+        .native
+        .iter()
+        .map(|lib| {
+            native_lib_owner(facts, pack, &lib.path)
+                .and_then(|id| pack.sdk(id))
+                .map(|s| s.id.clone())
+        })
+        .collect();
+    for (lib, owner) in facts.native.iter_mut().zip(owners) {
+        lib.sdk = owner;
+    }
     facts.sdks = sdk_facts(facts, pack, &sdks, &accesses);
     facts.pi_access = accesses
         .iter()
@@ -182,6 +194,19 @@ fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> 
         }
     }
     found
+}
+
+/// The SDK a native library belongs to: by its file name, else by the Java classes its JNI
+/// exports implement.
+fn native_lib_owner(facts: &AppFacts, pack: &CompiledPack, path: &str) -> Option<SdkId> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    pack.sdk_for_native_lib(file).or_else(|| {
+        let lib = facts.native.iter().find(|n| n.path == path)?;
+        lib.jni_methods.iter().find_map(|m| {
+            let class = m.rsplit_once('.').map_or(m.as_str(), |(class, _)| class);
+            pack.sdk_for_class(class)
+        })
+    })
 }
 
 /// Host names of the `http://` and `https://` URLs among the dex strings.

@@ -59,6 +59,8 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
         facts.code = code;
         facts.code_index = index;
     }
+    facts.native = crate::native::collect_native(&apk, &facts.container.native_libs);
+    facts.signing = crate::signing::collect_signing(&apk, &mut facts.anomalies);
     if let Some(pack) = &options.rules {
         crate::analyze::analyze(&mut facts, pack);
     }

@@ -21,6 +21,8 @@
 mod analyze;
 mod code;
 mod collect;
+mod native;
+mod signing;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -76,3 +76,25 @@ fn settings_get_string_is_an_android_id_read_only_with_the_android_id_key() {
     );
     assert_eq!(access.examples[0].class, "Lcom/example/ids/Reads;");
 }
+
+#[test]
+fn native_libraries_are_attributed_to_their_sdk_and_bad_ones_reported() {
+    let dex = DexBuilder::new()
+        .class(ClassSpec::new("Lcom/example/ids/Main;"))
+        .build();
+    let apk = ZipBuilder::new()
+        .deflated("AndroidManifest.xml", manifest())
+        .deflated("classes.dex", dex)
+        .stored("lib/arm64-v8a/libjcore322.so", b"not an ELF file at all")
+        .build();
+    let mut options = ScanOptions::default();
+    options.rules = Some(Arc::new(
+        apkscope_rules::default_pack().unwrap().compile().unwrap(),
+    ));
+    let facts = scan_bytes(&apk, "native.apk", &options).unwrap();
+    let lib = &facts.native[0];
+    assert_eq!(lib.sdk.as_deref(), Some("jcore"), "{lib:?}");
+    assert_eq!(lib.anomalies[0].kind, "native_not_elf");
+    let jcore = facts.sdks.iter().find(|s| s.id == "jcore").unwrap();
+    assert_eq!(jcore.evidence.native_libs, ["lib/arm64-v8a/libjcore322.so"]);
+}

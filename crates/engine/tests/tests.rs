@@ -18,3 +18,4 @@ mod dex_parity;
 mod never_panic;
 mod parity;
 mod sdk_parity;
+mod signing_parity;

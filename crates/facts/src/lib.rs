@@ -51,6 +51,12 @@ pub struct AppFacts {
     pub container: ContainerFacts,
     /// The dex files read, and code hidden elsewhere in the APK.
     pub code: CodeFacts,
+    /// Native libraries (ELF files) in the APK.
+    #[serde(default)]
+    pub native: Vec<NativeLibFacts>,
+    /// Signature schemes and signer certificates.
+    #[serde(default)]
+    pub signing: SigningFacts,
     /// Third-party SDKs detected, with evidence, sorted by id.
     #[serde(default)]
     pub sdks: Vec<SdkFacts>,
@@ -384,6 +390,95 @@ pub struct SigningBlockEntry {
     pub name: Option<String>,
     /// Size of the value in bytes.
     pub size: u64,
+}
+
+/// One native library.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct NativeLibFacts {
+    /// APK entry, e.g. `lib/arm64-v8a/libfoo.so`.
+    pub path: String,
+    /// Android ABI the machine implies (`arm64-v8a`, `armeabi-v7a`, `x86`, `x86_64` …).
+    pub abi: Option<String>,
+    /// ELF machine name.
+    pub machine: String,
+    /// `DT_SONAME`.
+    pub soname: Option<String>,
+    /// `DT_NEEDED` libraries.
+    pub needed: Vec<String>,
+    /// Exported dynamic symbols.
+    pub exported_symbols: u64,
+    /// JNI functions exported, decoded to `class.method` (Java names).
+    pub jni_methods: Vec<String>,
+    /// Whether `JNI_OnLoad` is exported (the library registers natives itself).
+    pub jni_onload: bool,
+    /// Imported symbols of interest (dlopen, ptrace, fork, socket, `__system_property_get` …).
+    pub imports_of_interest: Vec<String>,
+    /// Hardening flags.
+    pub hardening: Hardening,
+    /// URLs, hosts, IP addresses and interesting file paths among its strings.
+    pub strings_of_interest: Vec<String>,
+    /// The SDK the library belongs to (by file name or by the Java classes of its JNI exports).
+    pub sdk: Option<String>,
+    /// Oddities, or why the file could not be read.
+    pub anomalies: Vec<AnomalyFact>,
+}
+
+/// Binary hardening of a native library.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[allow(clippy::struct_excessive_bools)] // independent flags, as checksec reports them
+pub struct Hardening {
+    /// Non-executable stack.
+    pub nx: bool,
+    /// Position-independent.
+    pub pie: bool,
+    /// `none`, `partial` or `full` RELRO.
+    pub relro: String,
+    /// Imports `__stack_chk_fail`.
+    pub stack_protector: bool,
+    /// Imports `__*_chk` FORTIFY functions.
+    pub fortify: bool,
+    /// No symbol table.
+    pub stripped: bool,
+}
+
+/// Signature schemes and certificates. apkscope reports them; it does not verify digests.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SigningFacts {
+    /// Schemes present: `v1`, `v2`, `v3`, `v3.1`, `source-stamp`.
+    pub schemes: Vec<String>,
+    /// Signer certificates, per scheme.
+    pub certificates: Vec<CertificateFacts>,
+}
+
+/// One signer certificate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CertificateFacts {
+    /// The scheme it signs with (`v1` with the entry name, `v2`, `v3` …).
+    pub scheme: String,
+    /// Subject distinguished name.
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Validity start, RFC 3339 UTC.
+    pub not_before: String,
+    /// Validity end, RFC 3339 UTC.
+    pub not_after: String,
+    /// Signature algorithm of the certificate.
+    pub signature_algorithm: String,
+    /// `RSA`, `EC`, `DSA` …
+    pub key_type: String,
+    /// Key size in bits.
+    pub key_bits: Option<u32>,
+    /// SHA-256 of the DER certificate, lowercase hex.
+    pub sha256: String,
+    /// SHA-1 of the DER certificate, lowercase hex.
+    pub sha1: String,
+    /// MD5 of the DER certificate, lowercase hex (still asked for by Chinese app stores).
+    pub md5: String,
+    /// Subject CN is `Android Debug`.
+    pub debug: bool,
 }
 
 /// The rule pack a report was produced with.

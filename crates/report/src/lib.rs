@@ -94,6 +94,8 @@ pub fn render_text(facts: &AppFacts) -> String {
     render_findings(&mut s, facts);
     render_components(&mut s, facts);
     render_code(&mut s, facts);
+    render_native(&mut s, facts);
+    render_signing(&mut s, facts);
     render_container(&mut s, facts);
 
     let _ = writeln!(s, "\nAnomalies ({})", facts.anomalies.len());
@@ -274,6 +276,74 @@ fn render_code(s: &mut String, facts: &AppFacts) {
             if p.parsed { ", indexed" } else { "" },
             p.detail
         );
+    }
+}
+
+fn render_native(s: &mut String, facts: &AppFacts) {
+    if facts.native.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nNative libraries ({})", facts.native.len());
+    for lib in &facts.native {
+        let sdk = lib
+            .sdk
+            .as_deref()
+            .map_or_else(String::new, |id| format!("  [{id}]"));
+        let abi = lib.abi.as_deref().unwrap_or("?");
+        let _ = writeln!(s, "  {}  {abi}{sdk}", lib.path);
+        let h = &lib.hardening;
+        let mut weak = Vec::new();
+        for (flag, ok) in [
+            ("NX", h.nx),
+            ("PIE", h.pie),
+            ("stack protector", h.stack_protector),
+        ] {
+            if !ok {
+                weak.push(flag.to_owned());
+            }
+        }
+        if h.relro != "full" {
+            weak.push(format!("RELRO {}", h.relro));
+        }
+        if !lib.jni_methods.is_empty() || lib.jni_onload {
+            let onload = if lib.jni_onload { " + JNI_OnLoad" } else { "" };
+            let _ = writeln!(s, "      JNI: {} methods{onload}", lib.jni_methods.len());
+        }
+        if !lib.imports_of_interest.is_empty() {
+            let _ = writeln!(s, "      imports: {}", lib.imports_of_interest.join(", "));
+        }
+        if !lib.strings_of_interest.is_empty() {
+            let _ = writeln!(s, "      strings: {}", lib.strings_of_interest.join(", "));
+        }
+        if !weak.is_empty() {
+            let _ = writeln!(s, "      missing hardening: {}", weak.join(", "));
+        }
+        for a in &lib.anomalies {
+            let _ = writeln!(s, "      {}: {}", a.kind, a.detail);
+        }
+    }
+}
+
+fn render_signing(s: &mut String, facts: &AppFacts) {
+    let signing = &facts.signing;
+    let schemes = if signing.schemes.is_empty() {
+        "none".to_owned()
+    } else {
+        signing.schemes.join(", ")
+    };
+    let _ = writeln!(s, "\nSigning (schemes: {schemes}; reported, not verified)");
+    for c in &signing.certificates {
+        let debug = if c.debug { "  DEBUG CERTIFICATE" } else { "" };
+        let bits = c.key_bits.map_or_else(String::new, |b| format!(" {b}"));
+        let _ = writeln!(s, "  {}: {}{debug}", c.scheme, c.subject);
+        let _ = writeln!(
+            s,
+            "      {}{bits}, {}, valid {} to {}",
+            c.key_type, c.signature_algorithm, c.not_before, c.not_after
+        );
+        let _ = writeln!(s, "      SHA-256 {}", c.sha256);
+        let _ = writeln!(s, "      SHA-1   {}", c.sha1);
+        let _ = writeln!(s, "      MD5     {}", c.md5);
     }
 }
 
