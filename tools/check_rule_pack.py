@@ -5,7 +5,8 @@ Checks: known table kinds and fields, field types, vocabulary values, ids unique
 the pack, class-prefix specificity (>= 2 segments, package prefixes end with '.', no
 generic package), no prefix / component / native library / intent action / exodus id
 claimed by two SDKs, well-formed smali signatures, permissions named by APIs exist,
-tests name existing rules, non-empty references. Prints counts per kind.
+tests name existing rules, non-empty references; packers have evidence and asset paths
+under assets/. Prints counts per kind.
 
 Usage: python3 tools/check_rule_pack.py [DIR]      exit status 1 on any error
 """
@@ -45,7 +46,10 @@ CHECK_KINDS = {
     "manifest-flag": {"attribute", "equals"},
     "exported-unprotected": {"kinds"},
     "sdk-present": {"categories"},
+    "packer-present": {"kinds"},
 }
+PACKER_KINDS = {"packer", "protector", "obfuscator"}
+ASSET_RE = re.compile(r"^assets/([^/\s?\[\]{}!]+/)*[^/\s?\[\]{}!]+$")
 COMPONENT_KINDS = {"activity", "activity-alias", "service", "receiver", "provider"}
 
 FIELDS = {
@@ -54,6 +58,8 @@ FIELDS = {
     "sdk": ({"id", "name", "category", "purpose", "references"},
             {"name_zh", "vendor", "exodus_id", "class_prefixes", "components", "intent_actions",
              "native_libs", "domains", "homepage", "privacy_policy"}),
+    "packer": ({"id", "name", "kind", "references"},
+               {"vendor", "application_classes", "class_prefixes", "native_libs", "asset_files"}),
     "api": ({"id", "pi_type", "kind", "signature", "references"}, {"permissions", "with_string"}),
     "check": ({"id", "name", "kind", "severity", "status", "since", "title", "what", "why",
                "example", "remediation", "references"}, {"params"}),
@@ -232,6 +238,35 @@ def main():
         if not any(e.get(k) for k in ("class_prefixes", "components", "native_libs", "domains")):
             r.warn(where, "no class prefix, component, native library or domain: cannot match")
 
+    # packers
+    for where, e in entries["packer"]:
+        check_fields(r, where, "packer", e)
+        pid = e.get("id", "")
+        where = f"{where} ({pid})"
+        if not isinstance(pid, str) or not rc.ASCII_ID.match(pid):
+            r.err(where, f"bad id {pid!r}")
+        ids[pid] += 1
+        for k in ("name", "vendor"):
+            nonempty_str(r, where, e, k)
+        if e.get("kind") not in PACKER_KINDS:
+            r.err(where, f"unknown packer kind {e.get('kind')!r}")
+        for c in str_list(r, where, e, "application_classes"):
+            if not COMPONENT_RE.match(c):
+                r.err(where, f"bad application class {c!r}")
+        for p in str_list(r, where, e, "class_prefixes"):
+            prob = rc.prefix_problem(p)
+            if prob:
+                r.err(where, f"class prefix {p!r}: {prob}")
+        for lib in str_list(r, where, e, "native_libs"):
+            if not LIB_RE.match(lib):
+                r.err(where, f"bad native library name {lib!r}")
+        for a in str_list(r, where, e, "asset_files"):
+            name = a.rsplit("/", 1)[-1]
+            if not ASSET_RE.match(a) or ".." in a.split("/") or len(name.replace("*", "")) < 3:
+                r.err(where, f"bad asset file {a!r} (a path under assets/, only `*` as wildcard)")
+        if not any(e.get(k) for k in ("application_classes", "class_prefixes", "native_libs", "asset_files")):
+            r.err(where, "no application class, class prefix, native library or asset file: cannot match")
+
     # apis
     signatures = {}
     pi_counter = Counter()
@@ -304,7 +339,8 @@ def main():
         for k in params.keys() - CHECK_KINDS[kind]:
             r.err(where, f"parameter `{k}` is not one of {sorted(CHECK_KINDS[kind])}")
         vocab = {"groups": GROUPS, "special": SPECIALS, "pi_types": PI_TYPES,
-                 "categories": CATEGORIES, "kinds": COMPONENT_KINDS}
+                 "categories": CATEGORIES,
+                 "kinds": PACKER_KINDS if kind == "packer-present" else COMPONENT_KINDS}
         for k, allowed in vocab.items():
             if k in params:
                 for v in str_list(r, where, params, k, nonempty=True):
@@ -349,6 +385,7 @@ def main():
     print(f"  sdks        {len(entries['sdk'])} ({exodus_n} with exodus_id, "
           f"{len(entries['sdk']) - exodus_n} without)")
     print("    by category: " + ", ".join(f"{k} {v}" for k, v in sorted(cat_count.items())))
+    print(f"  packers     {len(entries['packer'])}")
     print(f"  apis        {len(entries['api'])}")
     print("    by pi_type: " + ", ".join(f"{k} {v}" for k, v in sorted(pi_counter.items())))
     print(f"  checks      {len(entries['check'])}")

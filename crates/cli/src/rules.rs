@@ -43,6 +43,15 @@ fn list(args: &PackArgs) -> anyhow::Result<ExitCode> {
             s.category.as_str()
         );
     }
+    for p in pack.packers() {
+        let vendor = p.vendor.as_deref().unwrap_or("-");
+        println!(
+            "packer\t{}\t{}\t{}\t{vendor}",
+            p.id,
+            p.name,
+            p.kind.as_str()
+        );
+    }
     for a in pack.apis() {
         println!("api\t{}\t{}\t{}", a.id, a.pi_type.as_str(), a.signature);
     }
@@ -56,9 +65,10 @@ fn list(args: &PackArgs) -> anyhow::Result<ExitCode> {
         );
     }
     eprintln!(
-        "{} permissions, {} SDKs, {} APIs, {} checks, {} tests",
+        "{} permissions, {} SDKs, {} packers, {} APIs, {} checks, {} tests",
         pack.permissions().len(),
         pack.sdks().len(),
+        pack.packers().len(),
         pack.apis().len(),
         pack.checks().len(),
         pack.tests().len()
@@ -135,10 +145,11 @@ fn test(args: &PackArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Whether rule `id` matched in `facts`: an SDK detected, a check with a finding, an API called,
+/// Whether rule `id` matched in `facts`: an SDK or packer detected, a check with a finding, an API called,
 /// or a permission requested.
 fn rule_matches(facts: &apkscope_facts::AppFacts, id: &str) -> bool {
     facts.sdks.iter().any(|s| s.id == id)
+        || facts.packers.iter().any(|p| p.id == id)
         || facts.findings.iter().any(|f| f.rule == id)
         || facts.pi_access.iter().any(|a| a.api == id)
         || facts.permissions.requested.iter().any(|p| p.name == id)

@@ -110,7 +110,32 @@ fn scan_reports_sdks_permission_matrix_and_findings() {
 
     let no_rules = demo_report(&["--no-rules"]);
     assert!(no_rules["sdks"].as_array().unwrap().is_empty());
+    assert!(no_rules["packers"].as_array().unwrap().is_empty());
     assert!(no_rules["rule_pack"].is_null());
+}
+
+#[test]
+fn scan_reports_packers_as_an_array() {
+    let report = demo_report(&[]);
+    let packers = report["packers"].as_array().unwrap();
+    assert!(
+        packers.is_empty(),
+        "the demo app is not packed: {packers:?}"
+    );
+    assert!(
+        !report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "PACK001")
+    );
+    assert!(report["container"]["assets"].is_array());
+    let output = apkscope(&["rules", "list"]);
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("packer\tpacker-360-jiagu\t360 Jiagu\tpacker\t"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use apkscope_facts::code::{CodeIndex, MethodId, Site};
 use apkscope_facts::{
-    AppFacts, CodeLocation, Component, Evidence, Finding, PiAccess, RulePackFacts, SdkEvidence,
-    SdkFacts,
+    AppFacts, CodeLocation, Component, Evidence, Finding, PackerFacts, PiAccess, RulePackFacts,
+    SdkEvidence, SdkFacts,
 };
 use apkscope_rules::{
     ApiKind, ApiUser, Category, CheckParams, CompiledCheck, CompiledPack, ComponentKind, FlagValue,
-    PiType, SdkId, Special, Tc260Group,
+    PackerId, PackerKind, PiType, SdkId, Special, Tc260Group,
 };
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -60,6 +60,7 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
         lib.sdk = owner;
     }
     facts.sdks = sdk_facts(facts, pack, &sdks, &accesses);
+    facts.packers = detect_packers(facts, pack);
     facts.pi_access = accesses
         .iter()
         .map(|a| a.to_facts(&facts.code_index, pack))
@@ -194,6 +195,84 @@ fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> 
         }
     }
     found
+}
+
+/// Packers, protectors and obfuscators whose traces the app carries: its manifest stub
+/// classes, dex classes, native libraries, assets and hidden payloads. Sorted by id; each
+/// packer keeps at most [`MAX_EXAMPLES`] dex classes as evidence.
+fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<PackerFacts> {
+    let mut found: BTreeMap<PackerId, (Vec<String>, usize)> = BTreeMap::new();
+    let mut add = |id: Option<PackerId>, what: String| {
+        if let Some(id) = id {
+            let (evidence, _) = found.entry(id).or_default();
+            if !evidence.contains(&what) {
+                evidence.push(what);
+            }
+        }
+    };
+    let app = &facts.manifest.application;
+    if let Some(name) = &app.name {
+        add(
+            pack.packer_for_application_class(name),
+            format!("application class {name}"),
+        );
+    }
+    if let Some(name) = &app.app_component_factory {
+        add(
+            pack.packer_for_application_class(name),
+            format!("app component factory {name}"),
+        );
+    }
+    for lib in &facts.container.native_libs {
+        add(
+            pack.packer_for_native_lib(lib),
+            format!("native library {lib}"),
+        );
+    }
+    for asset in &facts.container.assets {
+        add(pack.packer_for_asset(asset), format!("asset {asset}"));
+    }
+    for payload in &facts.code.hidden_payloads {
+        let outer = payload.path.split('!').next().unwrap_or(&payload.path);
+        add(
+            pack.packer_for_asset(outer),
+            format!("hidden payload {}", payload.path),
+        );
+    }
+    if !pack.packers().is_empty() {
+        let index = &facts.code_index;
+        for id in index.classes() {
+            let Some(descriptor) = index.class_descriptor(id) else {
+                continue;
+            };
+            let Some(packer) = pack.packer_for_class(descriptor) else {
+                continue;
+            };
+            let (evidence, classes) = found.entry(packer).or_default();
+            if *classes < MAX_EXAMPLES {
+                let what = format!("class {descriptor}");
+                if !evidence.contains(&what) {
+                    evidence.push(what);
+                    *classes += 1;
+                }
+            }
+        }
+    }
+    let mut out: Vec<PackerFacts> = found
+        .into_iter()
+        .filter_map(|(id, (evidence, _))| {
+            let p = pack.packer(id)?;
+            Some(PackerFacts {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                vendor: p.vendor.clone(),
+                kind: p.kind.as_str().to_owned(),
+                evidence,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// The SDK a native library belongs to: by its file name, else by the Java classes its JNI
@@ -480,6 +559,7 @@ fn evaluate(params: &CheckParams, facts: &AppFacts) -> Vec<(String, Evidence)> {
         }
         CheckParams::ExportedUnprotected { kinds } => exported_unprotected(facts, kinds),
         CheckParams::SdkPresent { categories } => sdk_present(facts, categories),
+        CheckParams::PackerPresent { kinds } => packer_present(facts, kinds),
         _ => Vec::new(),
     }
 }
@@ -641,6 +721,49 @@ fn sdk_present(facts: &AppFacts, categories: &[Category]) -> Vec<(String, Eviden
         .collect()
 }
 
+fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(String, Evidence)> {
+    facts
+        .packers
+        .iter()
+        .filter(|p| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == p.kind))
+        .map(|p| {
+            let vendor = p
+                .vendor
+                .as_deref()
+                .map_or_else(String::new, |v| format!(" by {v}"));
+            let first = p.evidence.first();
+            let entry = first.and_then(|e| {
+                ["native library ", "asset ", "hidden payload "]
+                    .iter()
+                    .find_map(|k| e.strip_prefix(k))
+                    .map(|path| path.split('!').next().unwrap_or(path).to_owned())
+            });
+            (
+                format!(
+                    "packed with {} ({}){vendor}: {}",
+                    p.name,
+                    p.kind,
+                    p.evidence.join("; ")
+                ),
+                Evidence {
+                    entry,
+                    component: first
+                        .and_then(|e| {
+                            e.strip_prefix("application class ")
+                                .or_else(|| e.strip_prefix("app component factory "))
+                        })
+                        .map(str::to_owned),
+                    class: first
+                        .and_then(|e| e.strip_prefix("class "))
+                        .map(str::to_owned),
+                    packer: Some(p.id.clone()),
+                    ..Evidence::default()
+                },
+            )
+        })
+        .collect()
+}
+
 fn permission_evidence(name: &str) -> Evidence {
     Evidence {
         entry: Some(MANIFEST.to_owned()),
@@ -726,6 +849,11 @@ fn serde_json_key(rule: &str, e: &Evidence) -> String {
     for part in parts {
         key.push('\u{1f}');
         key.push_str(part.as_deref().unwrap_or(""));
+    }
+    // Appended only when set, so the fingerprints of other findings do not change.
+    if let Some(packer) = &e.packer {
+        key.push('\u{1f}');
+        key.push_str(packer);
     }
     key
 }

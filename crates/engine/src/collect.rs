@@ -196,8 +196,16 @@ fn container_facts(apk: &Apk<'_>) -> ContainerFacts {
         })
         .map(|e| e.name.clone())
         .collect();
+    let assets = apk
+        .entries()
+        .iter()
+        .filter(|e| !e.is_dir && e.name.starts_with("assets/"))
+        .take(apkscope_facts::MAX_ASSET_NAMES)
+        .map(|e| e.name.clone())
+        .collect();
     ContainerFacts {
         native_libs,
+        assets,
         entries: u64::try_from(apk.entries().len()).unwrap_or(u64::MAX),
         dex_entries: dex_entries.into_iter().map(|(_, name)| name).collect(),
         signing_block: apk.signing_block().map(|block| SigningBlockFacts {

@@ -16,6 +16,7 @@ mod code;
 mod corpus;
 mod dex_parity;
 mod never_panic;
+mod packers;
 mod parity;
 mod sdk_parity;
 mod signing_parity;

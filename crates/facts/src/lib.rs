@@ -60,6 +60,11 @@ pub struct AppFacts {
     /// Third-party SDKs detected, with evidence, sorted by id.
     #[serde(default)]
     pub sdks: Vec<SdkFacts>,
+    /// Packers, protectors and obfuscators detected, with evidence, sorted by id. A packed
+    /// app hides its real code, so the rest of the analysis is incomplete when this is not
+    /// empty.
+    #[serde(default)]
+    pub packers: Vec<PackerFacts>,
     /// Code that reaches personal information: each sensitive API with who calls it.
     #[serde(default)]
     pub pi_access: Vec<PiAccess>,
@@ -368,7 +373,14 @@ pub struct ContainerFacts {
     /// Native libraries: entries named `*.so` (under `lib/<abi>/` or elsewhere).
     #[serde(default)]
     pub native_libs: Vec<String>,
+    /// Entries under `assets/` (directories excluded), in central-directory order; at most
+    /// [`MAX_ASSET_NAMES`] names are kept.
+    #[serde(default)]
+    pub assets: Vec<String>,
 }
+
+/// Most `assets/` entry names [`ContainerFacts::assets`] keeps.
+pub const MAX_ASSET_NAMES: usize = 10_000;
 
 /// The APK Signing Block before the central directory.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -523,6 +535,23 @@ pub struct SdkFacts {
     pub permissions: Vec<String>,
 }
 
+/// A packer, protector or obfuscator found in the app.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PackerFacts {
+    /// Rule-pack id, e.g. `jiagu-360`.
+    pub id: String,
+    /// Name, e.g. `360 Jiagu`.
+    pub name: String,
+    /// Who makes it.
+    pub vendor: Option<String>,
+    /// `packer`, `protector` or `obfuscator`.
+    pub kind: String,
+    /// Why apkscope says it is there, one trace per item: `application class …`,
+    /// `app component factory …`, `class …` (descriptor), `native library …` (APK entry),
+    /// `asset …` (APK entry), `hidden payload …` (APK entry).
+    pub evidence: Vec<String>,
+}
+
 /// Evidence of one SDK, by kind.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SdkEvidence {
@@ -608,6 +637,9 @@ pub struct Evidence {
     /// An SDK id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sdk: Option<String>,
+    /// A packer id (`packers[].id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packer: Option<String>,
     /// A class (descriptor).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use crate::error::{Error, Result};
-use crate::model::{Api, ApiKind, Check, CheckParams, Permission, RuleTest, Sdk};
+use crate::model::{Api, ApiKind, Check, CheckParams, Packer, Permission, RuleTest, Sdk};
 use crate::pack::Pack;
 
 /// Index of an SDK in a [`CompiledPack`] (load order).
@@ -16,6 +16,17 @@ pub struct SdkId(u32);
 
 impl SdkId {
     /// The index into [`CompiledPack::sdks`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Index of a packer in a [`CompiledPack`] (load order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PackerId(u32);
+
+impl PackerId {
+    /// The index into [`CompiledPack::packers`].
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -41,24 +52,24 @@ pub struct CompiledCheck {
     pub params: CheckParams,
 }
 
-/// A native-library pattern split at its `*`s.
+/// A file-name pattern split at its `*`s, and who it belongs to.
 #[derive(Debug)]
-struct Glob {
+struct Glob<T> {
     /// Literal pieces; a `*` sits between each two.
     parts: Vec<String>,
     /// Literal characters: the most specific matching pattern wins.
     literal_len: usize,
-    sdk: SdkId,
+    owner: T,
 }
 
-impl Glob {
-    fn new(pattern: &str, sdk: SdkId) -> Self {
+impl<T: Copy> Glob<T> {
+    fn new(pattern: &str, owner: T) -> Self {
         let parts: Vec<String> = pattern.split('*').map(str::to_owned).collect();
         let literal_len = parts.iter().map(String::len).sum();
         Self {
             parts,
             literal_len,
-            sdk,
+            owner,
         }
     }
 
@@ -83,6 +94,52 @@ impl Glob {
     }
 }
 
+/// Exact names and `*` patterns, each owned by one packer: an exact name wins, then the
+/// pattern with the most literal characters, then the first in load order.
+#[derive(Debug, Default)]
+struct NameMatcher {
+    exact: HashMap<String, PackerId>,
+    globs: Vec<Glob<PackerId>>,
+}
+
+impl NameMatcher {
+    fn insert(&mut self, pattern: &str, owner: PackerId) {
+        if pattern.contains('*') {
+            self.globs.push(Glob::new(pattern, owner));
+        } else {
+            self.exact.entry(pattern.to_owned()).or_insert(owner);
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<PackerId> {
+        if let Some(id) = self.exact.get(name) {
+            return Some(*id);
+        }
+        let mut best: Option<&Glob<PackerId>> = None;
+        for g in &self.globs {
+            if g.matches(name) && best.is_none_or(|b| g.literal_len > b.literal_len) {
+                best = Some(g);
+            }
+        }
+        best.map(|g| g.owner)
+    }
+}
+
+/// The packer matchers of a [`CompiledPack`].
+#[derive(Debug)]
+struct PackerMatchers {
+    /// Application classes, dotted (`com.stub.StubApp`).
+    app_classes: HashMap<String, PackerId>,
+    /// Application classes as descriptors (`Lcom/stub/StubApp;`).
+    app_descriptors: HashMap<String, PackerId>,
+    /// Anchored leftmost-longest automata over the class prefixes, dotted and slashed.
+    class_dotted: AhoCorasick,
+    class_slashed: AhoCorasick,
+    class_owner: Vec<PackerId>,
+    native_libs: NameMatcher,
+    assets: NameMatcher,
+}
+
 /// A validated rule pack turned into matchers. Built once ([`Pack::compile`]); immutable,
 /// `Send + Sync`, so share it by reference (or `Arc`) across threads and scans.
 #[derive(Debug)]
@@ -92,6 +149,9 @@ pub struct CompiledPack {
     permission_by_name: HashMap<String, usize>,
     sdks: Vec<Sdk>,
     sdk_by_id: HashMap<String, SdkId>,
+    packers: Vec<Packer>,
+    packer_by_id: HashMap<String, PackerId>,
+    packer_matchers: PackerMatchers,
     /// Anchored leftmost-longest automata over the class prefixes, dotted and in descriptor
     /// form (`cn/jpush/`); pattern i belongs to `class_owner[i]`.
     class_dotted: AhoCorasick,
@@ -100,7 +160,7 @@ pub struct CompiledPack {
     components: HashMap<String, SdkId>,
     actions: HashMap<String, SdkId>,
     lib_exact: HashMap<String, SdkId>,
-    lib_globs: Vec<Glob>,
+    lib_globs: Vec<Glob<SdkId>>,
     domains: HashMap<String, SdkId>,
     apis: Vec<Api>,
     apis_by_kind: [Vec<ApiId>; 4],
@@ -203,6 +263,47 @@ impl CompiledPack {
         let class_dotted = automaton(&dotted)?;
         let class_slashed = automaton(&slashed)?;
 
+        let packers: Vec<Packer> = pack.packers.iter().map(|p| p.value.clone()).collect();
+        let mut packer_by_id = HashMap::new();
+        let mut stub_classes = HashMap::new();
+        let mut app_descriptors = HashMap::new();
+        let (mut p_dotted, mut p_slashed, mut p_owner) = (Vec::new(), Vec::new(), Vec::new());
+        let mut p_seen = std::collections::HashSet::new();
+        let mut native_libs = NameMatcher::default();
+        let mut assets = NameMatcher::default();
+        for (i, p) in packers.iter().enumerate() {
+            let id = PackerId(id32(i)?);
+            packer_by_id.entry(p.id.clone()).or_insert(id);
+            for c in &p.application_classes {
+                stub_classes.entry(c.clone()).or_insert(id);
+                app_descriptors
+                    .entry(format!("L{};", c.replace('.', "/")))
+                    .or_insert(id);
+            }
+            for c in &p.class_prefixes {
+                if p_seen.insert(c.as_str()) {
+                    p_dotted.push(c.clone());
+                    p_slashed.push(c.replace('.', "/"));
+                    p_owner.push(id);
+                }
+            }
+            for l in &p.native_libs {
+                native_libs.insert(l, id);
+            }
+            for a in &p.asset_files {
+                assets.insert(a, id);
+            }
+        }
+        let packer_matchers = PackerMatchers {
+            app_classes: stub_classes,
+            app_descriptors,
+            class_dotted: automaton(&p_dotted)?,
+            class_slashed: automaton(&p_slashed)?,
+            class_owner: p_owner,
+            native_libs,
+            assets,
+        };
+
         let apis: Vec<Api> = pack.apis.iter().map(|a| a.value.clone()).collect();
         let mut apis_by_kind: [Vec<ApiId>; 4] = Default::default();
         let mut methods: HashMap<String, Vec<ApiId>> = HashMap::new();
@@ -249,6 +350,9 @@ impl CompiledPack {
             permission_by_name,
             sdks,
             sdk_by_id,
+            packers,
+            packer_by_id,
+            packer_matchers,
             class_dotted,
             class_slashed,
             class_owner,
@@ -352,13 +456,13 @@ impl CompiledPack {
         if let Some(id) = self.lib_exact.get(name) {
             return Some(*id);
         }
-        let mut best: Option<&Glob> = None;
+        let mut best: Option<&Glob<SdkId>> = None;
         for g in &self.lib_globs {
             if g.matches(name) && best.is_none_or(|b| g.literal_len > b.literal_len) {
                 best = Some(g);
             }
         }
-        best.map(|g| g.sdk)
+        best.map(|g| g.owner)
     }
 
     /// The SDK a host name belongs to: a domain matches itself and its subdomains
@@ -378,6 +482,60 @@ impl CompiledPack {
             }
             rest = rest.split_once('.')?.1;
         }
+    }
+
+    // ---- packers -----------------------------------------------------------------------
+
+    /// Every packer, in load order ([`PackerId::index`] indexes this).
+    pub fn packers(&self) -> &[Packer] {
+        &self.packers
+    }
+
+    /// The packer behind an id returned by a matcher.
+    pub fn packer(&self, id: PackerId) -> Option<&Packer> {
+        self.packers.get(id.index())
+    }
+
+    /// The packer whose `id` is this string.
+    pub fn packer_by_id(&self, id: &str) -> Option<PackerId> {
+        self.packer_by_id.get(id).copied()
+    }
+
+    /// The packer whose stub this manifest `<application android:name>` or
+    /// `android:appComponentFactory` class is (exact dotted name).
+    pub fn packer_for_application_class(&self, name: &str) -> Option<PackerId> {
+        self.packer_matchers.app_classes.get(name).copied()
+    }
+
+    /// The packer a class belongs to: one of its application classes (exact), else the
+    /// packer with the longest class prefix of `name`. `name` is a type descriptor
+    /// (`Lcom/stub/StubApp;`) or a dotted name.
+    pub fn packer_for_class(&self, name: &str) -> Option<PackerId> {
+        let m = &self.packer_matchers;
+        let bytes = name.as_bytes();
+        let (hay, ac, exact) = match descriptor_body(bytes) {
+            Some(body) => (body, &m.class_slashed, &m.app_descriptors),
+            None => (bytes, &m.class_dotted, &m.app_classes),
+        };
+        if let Some(id) = exact.get(name) {
+            return Some(*id);
+        }
+        let found = ac.find(Input::new(hay).anchored(Anchored::Yes))?;
+        m.class_owner.get(found.pattern().as_usize()).copied()
+    }
+
+    /// The packer a native library belongs to; only the part of `file_name` after the last
+    /// `/` counts. An exact name wins over a pattern; among patterns the one with the most
+    /// literal characters wins.
+    pub fn packer_for_native_lib(&self, file_name: &str) -> Option<PackerId> {
+        let name = file_name.rsplit('/').next().unwrap_or(file_name);
+        self.packer_matchers.native_libs.find(name)
+    }
+
+    /// The packer an APK entry (`assets/ijiami.dat`) belongs to, matched against the whole
+    /// entry path; `*` also matches `/`.
+    pub fn packer_for_asset(&self, entry: &str) -> Option<PackerId> {
+        self.packer_matchers.assets.find(entry)
     }
 
     // ---- APIs --------------------------------------------------------------------------

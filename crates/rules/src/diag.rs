@@ -63,6 +63,9 @@ pub mod codes {
     /// A domain is not a lowercase host name of at least two labels (`JPush.cn`, `*.jpush.cn`,
     /// `https://jpush.cn`).
     pub const BAD_DOMAIN: &str = "E038";
+    /// A packer's `asset_files` pattern is not a relative entry path under `assets/`, uses a
+    /// glob character other than `*`, or has too little literal text in its file name.
+    pub const BAD_ASSET: &str = "E039";
     /// A method signature is malformed (`Landroid/telephony/TelephonyManager;->getDeviceId()`
     /// lacks the return type).
     pub const BAD_METHOD_SIGNATURE: &str = "E040";
@@ -75,6 +78,9 @@ pub mod codes {
     /// A required text (`title`, `what`, `why`, `example`, `remediation`, `name`, `purpose`) is
     /// empty.
     pub const EMPTY_TEXT: &str = "E051";
+    /// A `[[packer]]` has no evidence at all (no application class, class prefix, native
+    /// library or asset file): it can never be detected.
+    pub const PACKER_WITHOUT_EVIDENCE: &str = "E052";
     /// The pack cannot be compiled for a reason outside any one entry: too many entries, or an
     /// automaton over its limits.
     pub const TOO_LARGE: &str = "E099";
@@ -121,11 +127,13 @@ pub mod codes {
         BAD_ACTION,
         BAD_NATIVE_LIB,
         BAD_DOMAIN,
+        BAD_ASSET,
         BAD_METHOD_SIGNATURE,
         BAD_FIELD_SIGNATURE,
         BAD_STRING_SIGNATURE,
         NO_REFERENCES,
         EMPTY_TEXT,
+        PACKER_WITHOUT_EVIDENCE,
         UNKNOWN_TEST_RULE,
         BAD_FIXTURE,
         TOO_LARGE,

@@ -1,4 +1,4 @@
-//! The five kinds of rule-file tables (`rules/README.md`), as typed values.
+//! The six kinds of rule-file tables (`rules/README.md`), as typed values.
 //!
 //! Closed vocabularies (personal-information types, TC260 groups, special permissions, SDK
 //! categories, severities, statuses, API kinds, check kinds) are enums: a misspelt value is a
@@ -271,6 +271,20 @@ vocab! {
         ExportedUnprotected = "exported-unprotected",
         /// Each detected SDK.
         SdkPresent = "sdk-present",
+        /// Each detected packer, protector or obfuscator.
+        PackerPresent = "packer-present",
+    }
+}
+
+vocab! {
+    /// What a `[[packer]]` entry does to the app's code.
+    PackerKind {
+        /// Encrypts or hides the real dex and loads it at run time from a stub.
+        Packer = "packer",
+        /// A commercial protection service (packing plus anti-tamper / anti-debug).
+        Protector = "protector",
+        /// Renames or encrypts code in place (no loader stub).
+        Obfuscator = "obfuscator",
     }
 }
 
@@ -371,6 +385,39 @@ pub struct Sdk {
     /// The SDK's privacy policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy: Option<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[packer]]`: a packer, protector or obfuscator and the traces its stub leaves in an APK.
+///
+/// A packed app's real code is encrypted or loaded at run time, so a static analysis of it is
+/// incomplete: the engine reports every packer it recognises.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Packer {
+    /// Stable id, lowercase `[a-z0-9-]`, unique across the pack.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Who makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// What it does to the code.
+    pub kind: PackerKind,
+    /// Stub class names (exact, dotted) written as `<application android:name>` or
+    /// `android:appComponentFactory`; a dex class of that name is evidence too.
+    #[serde(default)]
+    pub application_classes: Vec<String>,
+    /// Dotted class-name prefixes, with the same specificity rules as `[[sdk]]`.
+    #[serde(default)]
+    pub class_prefixes: Vec<String>,
+    /// Native library file names; `*` matches any run of characters.
+    #[serde(default)]
+    pub native_libs: Vec<String>,
+    /// APK entry paths under `assets/`; `*` matches any run of characters.
+    #[serde(default)]
+    pub asset_files: Vec<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
 }
@@ -512,6 +559,11 @@ pub enum CheckParams {
         /// SDK categories.
         categories: Vec<Category>,
     },
+    /// `packer-present`: these packer kinds (empty: all).
+    PackerPresent {
+        /// Packer kinds.
+        kinds: Vec<PackerKind>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -559,6 +611,13 @@ struct KindsRaw {
 struct CategoriesRaw {
     #[serde(default)]
     categories: Vec<Category>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackerKindsRaw {
+    #[serde(default)]
+    kinds: Vec<PackerKind>,
 }
 
 impl CheckParams {
@@ -610,6 +669,10 @@ impl CheckParams {
                     categories: r.categories,
                 }
             }
+            CheckKind::PackerPresent => {
+                let r: PackerKindsRaw = value.try_into().map_err(err)?;
+                Self::PackerPresent { kinds: r.kinds }
+            }
         })
     }
 }
@@ -631,6 +694,11 @@ mod tests {
         assert_eq!(CheckKind::parse("pi-api-used"), Some(CheckKind::PiApiUsed));
         assert_eq!(Severity::High.to_string(), "high");
         assert_eq!(Status::parse("beta"), None);
+        assert_eq!(PackerKind::parse("protector"), Some(PackerKind::Protector));
+        assert_eq!(
+            CheckKind::parse("packer-present"),
+            Some(CheckKind::PackerPresent)
+        );
     }
 
     fn table(s: &str) -> toml::Table {
@@ -667,6 +735,15 @@ mod tests {
         assert!(e.contains("unknown field `colour`"), "{e}");
         let e = CheckParams::parse(CheckKind::PermissionRequested, &table("")).unwrap_err();
         assert!(e.contains("at least one"), "{e}");
+        assert_eq!(
+            CheckParams::parse(CheckKind::PackerPresent, &table("kinds = ['packer']")),
+            Ok(CheckParams::PackerPresent {
+                kinds: vec![PackerKind::Packer]
+            })
+        );
+        assert!(
+            CheckParams::parse(CheckKind::PackerPresent, &table("kinds = ['activity']")).is_err()
+        );
         assert_eq!(
             CheckParams::parse(CheckKind::ExportedUnprotected, &table("")),
             Ok(CheckParams::ExportedUnprotected { kinds: vec![] })

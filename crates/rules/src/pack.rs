@@ -10,10 +10,10 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::diag::{Diagnostic, Location, codes};
 use crate::error::{Error, Result};
-use crate::model::{Api, Check, Permission, RuleTest, Sdk};
+use crate::model::{Api, Check, Packer, Permission, RuleTest, Sdk};
 
 /// The top-level table names of a rule file, in the order the format documents them.
-pub const TABLE_KINDS: &[&str] = &["permission", "sdk", "api", "check", "test"];
+pub const TABLE_KINDS: &[&str] = &["permission", "sdk", "packer", "api", "check", "test"];
 
 /// Most `*.toml` files `Pack::read_dir` reads from one folder tree: a guard against pointing
 /// `--rules` at the wrong folder (the default pack has a few dozen).
@@ -124,6 +124,7 @@ pub struct Pack {
     pub(crate) sources: Vec<Arc<SourceFile>>,
     pub(crate) permissions: Vec<Located<Permission>>,
     pub(crate) sdks: Vec<Located<Sdk>>,
+    pub(crate) packers: Vec<Located<Packer>>,
     pub(crate) apis: Vec<Located<Api>>,
     pub(crate) checks: Vec<Located<Check>>,
     pub(crate) tests: Vec<Located<RuleTest>>,
@@ -233,7 +234,7 @@ impl Pack {
                     kind,
                     format!(
                         "unknown table `{kind}`, expected one of `[[permission]]`, `[[sdk]]`, \
-                         `[[api]]`, `[[check]]`, `[[test]]`"
+                         `[[packer]]`, `[[api]]`, `[[check]]`, `[[test]]`"
                     ),
                 ));
                 continue;
@@ -253,6 +254,7 @@ impl Pack {
                 match kind {
                     "permission" => push(&mut self.permissions, file, kind, item, diags),
                     "sdk" => push(&mut self.sdks, file, kind, item, diags),
+                    "packer" => push(&mut self.packers, file, kind, item, diags),
                     "api" => push(&mut self.apis, file, kind, item, diags),
                     "check" => push(&mut self.checks, file, kind, item, diags),
                     _ => push(&mut self.tests, file, kind, item, diags),
@@ -281,22 +283,24 @@ impl Pack {
         self.sources.extend(other.sources);
         self.permissions.extend(other.permissions);
         self.sdks.extend(other.sdks);
+        self.packers.extend(other.packers);
         self.apis.extend(other.apis);
         self.checks.extend(other.checks);
         self.tests.extend(other.tests);
         Ok(())
     }
 
-    /// Every id (SDK, API, check) and permission name, with where it was defined.
+    /// Every id (SDK, packer, API, check) and permission name, with where it was defined.
     fn ids(&self) -> impl Iterator<Item = (&str, &Origin)> {
         let perms = self
             .permissions
             .iter()
             .map(|p| (p.name.as_str(), &p.origin));
         let sdks = self.sdks.iter().map(|s| (s.id.as_str(), &s.origin));
+        let packers = self.packers.iter().map(|p| (p.id.as_str(), &p.origin));
         let apis = self.apis.iter().map(|a| (a.id.as_str(), &a.origin));
         let checks = self.checks.iter().map(|c| (c.id.as_str(), &c.origin));
-        perms.chain(sdks).chain(apis).chain(checks)
+        perms.chain(sdks).chain(packers).chain(apis).chain(checks)
     }
 
     /// `[[permission]]` entries, in load order.
@@ -306,6 +310,10 @@ impl Pack {
     /// `[[sdk]]` entries, in load order.
     pub fn sdks(&self) -> &[Located<Sdk>] {
         &self.sdks
+    }
+    /// `[[packer]]` entries, in load order.
+    pub fn packers(&self) -> &[Located<Packer>] {
+        &self.packers
     }
     /// `[[api]]` entries, in load order.
     pub fn apis(&self) -> &[Located<Api>] {

@@ -118,6 +118,10 @@ const MAX_ARRAY_DIMENSIONS: usize = 255;
 /// would match every library.
 const MIN_NATIVE_LIB_LITERAL: usize = 2;
 
+/// Least literal text an asset pattern's file name must keep beside `*`: `assets/*` would
+/// match every asset.
+const MIN_ASSET_LITERAL: usize = 3;
+
 /// Longest DNS name and label (RFC 1035 §2.3.4).
 const MAX_DOMAIN_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
@@ -130,6 +134,7 @@ impl Pack {
         v.ids(self);
         v.permissions(self);
         v.sdks(self);
+        v.packers(self);
         v.apis(self);
         v.checks(self);
         v.tests(self);
@@ -208,6 +213,11 @@ impl Validator {
             .sdks
             .iter()
             .map(|s| (s.id.as_str(), &s.origin, "sdk"))
+            .chain(
+                pack.packers
+                    .iter()
+                    .map(|p| (p.id.as_str(), &p.origin, "packer")),
+            )
             .chain(pack.apis.iter().map(|a| (a.id.as_str(), &a.origin, "api")))
             .chain(
                 pack.checks
@@ -426,6 +436,84 @@ impl Validator {
         }
     }
 
+    fn packers(&mut self, pack: &Pack) {
+        const K: &str = "packer";
+        for p in &pack.packers {
+            let o = &p.origin;
+            if !is_kebab_id(&p.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "packer id `{}` must be lowercase letters, digits and single dashes",
+                        p.id
+                    ),
+                );
+            }
+            self.text(o, K, "name", &p.name);
+            if let Some(v) = &p.vendor {
+                self.text(o, K, "vendor", v);
+            }
+            for (i, c) in p.application_classes.iter().enumerate() {
+                if !is_class_name(c) {
+                    self.push(
+                        o,
+                        codes::BAD_COMPONENT,
+                        K,
+                        &format!("application_classes[{i}]"),
+                        format!("application class `{c}` is not a fully qualified class name"),
+                    );
+                }
+            }
+            for (i, c) in p.class_prefixes.iter().enumerate() {
+                if let Some((code, msg)) = prefix_problem(c) {
+                    self.push(o, code, K, &format!("class_prefixes[{i}]"), msg);
+                }
+            }
+            for (i, l) in p.native_libs.iter().enumerate() {
+                if let Some(msg) = native_lib_problem(l) {
+                    self.push(
+                        o,
+                        codes::BAD_NATIVE_LIB,
+                        K,
+                        &format!("native_libs[{i}]"),
+                        msg,
+                    );
+                }
+            }
+            for (i, a) in p.asset_files.iter().enumerate() {
+                if let Some(msg) = asset_problem(a) {
+                    self.push(o, codes::BAD_ASSET, K, &format!("asset_files[{i}]"), msg);
+                }
+            }
+            let lists: [(&str, &[String]); 4] = [
+                ("application_classes", &p.application_classes),
+                ("class_prefixes", &p.class_prefixes),
+                ("native_libs", &p.native_libs),
+                ("asset_files", &p.asset_files),
+            ];
+            if lists.iter().all(|(_, l)| l.is_empty()) {
+                self.push(
+                    o,
+                    codes::PACKER_WITHOUT_EVIDENCE,
+                    K,
+                    "id",
+                    format!(
+                        "packer `{}` has no application class, class prefix, native library or \
+                         asset file: it can never be detected",
+                        p.id
+                    ),
+                );
+            }
+            for (key, list) in lists {
+                self.dup_values(o, K, key, list);
+            }
+            self.references(o, K, &p.references);
+        }
+    }
+
     fn apis(&mut self, pack: &Pack) {
         const K: &str = "api";
         let known: std::collections::HashSet<&str> =
@@ -603,6 +691,7 @@ impl Validator {
             .sdks
             .iter()
             .map(|s| s.id.as_str())
+            .chain(pack.packers.iter().map(|p| p.id.as_str()))
             .chain(pack.apis.iter().map(|a| a.id.as_str()))
             .chain(pack.checks.iter().map(|c| c.id.as_str()))
             .chain(pack.permissions.iter().map(|p| p.name.as_str()))
@@ -785,6 +874,30 @@ fn native_lib_problem(l: &str) -> Option<String> {
     if core.chars().filter(|c| *c != '*').count() < MIN_NATIVE_LIB_LITERAL {
         return Some(format!(
             "native library pattern `{l}` would match almost any library"
+        ));
+    }
+    None
+}
+
+/// Why a packer's `asset_files` pattern is unacceptable, or `None`.
+fn asset_problem(a: &str) -> Option<String> {
+    let Some(rest) = a.strip_prefix("assets/") else {
+        return Some(format!(
+            "asset file `{a}` must be an APK entry path under `assets/`"
+        ));
+    };
+    if a.contains('\\') || rest.split('/').any(|seg| seg.is_empty() || seg == "..") {
+        return Some(format!(
+            "asset file `{a}` must be a relative `/`-separated path without empty or `..` segments"
+        ));
+    }
+    if a.contains(['?', '[', ']', '{', '}', '!']) || a.chars().any(char::is_whitespace) {
+        return Some(format!("asset file pattern `{a}`: only `*` is a wildcard"));
+    }
+    let file = rest.rsplit('/').next().unwrap_or(rest);
+    if file.chars().filter(|c| *c != '*').count() < MIN_ASSET_LITERAL {
+        return Some(format!(
+            "asset file pattern `{a}` would match almost any asset"
         ));
     }
     None
@@ -1055,6 +1168,20 @@ mod tests {
             let p = field_signature_problem(s).unwrap_or_default();
             assert!(p.contains(why), "{s}: {p}");
         }
+    }
+
+    #[test]
+    fn asset_patterns() {
+        assert_eq!(asset_problem("assets/ijiami.dat"), None);
+        assert_eq!(asset_problem("assets/libjiagu*.so"), None);
+        assert_eq!(asset_problem("assets/dir/x*.bin"), None);
+        assert!(asset_problem("lib/x.so").is_some());
+        assert!(asset_problem("assets/*").is_some());
+        assert!(asset_problem("assets/a*").is_some());
+        assert!(asset_problem("assets/../x.dat").is_some());
+        assert!(asset_problem("assets//x.dat").is_some());
+        assert!(asset_problem("assets/x?.dat").is_some());
+        assert!(asset_problem("assets/x .dat").is_some());
     }
 
     #[test]

@@ -409,6 +409,78 @@ fn check_errors() {
     );
 }
 
+fn packer(body: &str) -> String {
+    format!(
+        "[[packer]]\nid = \"p\"\nname = \"P\"\nkind = \"packer\"\n{body}\nreferences = [\"r\"]\n"
+    )
+}
+
+#[test]
+fn packer_errors() {
+    assert!(
+        codes_for(&packer(
+            "application_classes = [\"com.stub.StubApp\"]\nclass_prefixes = [\"com.qihoo.util.\"]\n\
+         native_libs = [\"libjiagu*.so\"]\nasset_files = [\"assets/libjiagu*.so\"]"
+        ))
+        .is_empty()
+    );
+    expect(&packer(""), codes::PACKER_WITHOUT_EVIDENCE);
+    expect(
+        &packer("asset_files = [\"lib/arm64-v8a/x.so\"]"),
+        codes::BAD_ASSET,
+    );
+    expect(&packer("asset_files = [\"assets/*\"]"), codes::BAD_ASSET);
+    expect(
+        &packer("asset_files = [\"assets/../x.dat\"]"),
+        codes::BAD_ASSET,
+    );
+    expect(
+        &packer("application_classes = [\"StubApp\"]"),
+        codes::BAD_COMPONENT,
+    );
+    expect(
+        &packer("class_prefixes = [\"com.\"]"),
+        codes::GENERIC_PREFIX,
+    );
+    expect(
+        &packer("class_prefixes = [\"com.x\"]"),
+        codes::PREFIX_NO_DOT,
+    );
+    expect(
+        &packer("native_libs = [\"lib*.so\"]"),
+        codes::BAD_NATIVE_LIB,
+    );
+    expect(
+        &packer("native_libs = [\"libx1.so\"]").replace("\"packer\"\n", "\"wrapper\"\n"),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &packer("native_libs = [\"libx1.so\"]\ncolour = 1"),
+        codes::UNKNOWN_FIELD,
+    );
+    // One id namespace with SDKs.
+    expect(
+        &packer("native_libs = [\"libx1.so\"]").replace("id = \"p\"", "id = \"base-sdk\""),
+        codes::DUPLICATE_ID,
+    );
+    expect(
+        &packer("native_libs = [\"libx1.so\"]").replace("references = [\"r\"]", "references = []"),
+        codes::NO_REFERENCES,
+    );
+    // A packer id is a valid test rule.
+    assert!(
+        codes_for(&format!(
+            "{}[[test]]\nrule = \"p\"\nfixture = \"f.apk\"\nexpect = true\n",
+            packer("native_libs = [\"libx1.so\"]")
+        ))
+        .is_empty()
+    );
+    expect(
+        &check("X1", "x", "packer-present", "kinds = [\"activity\"]", ""),
+        codes::BAD_PARAMS,
+    );
+}
+
 #[test]
 fn test_errors() {
     expect(
@@ -460,6 +532,8 @@ fn every_code_is_exercised() {
         codes::EMPTY_TEXT,
         codes::UNKNOWN_TEST_RULE,
         codes::BAD_FIXTURE,
+        codes::BAD_ASSET,
+        codes::PACKER_WITHOUT_EVIDENCE,
         codes::SDK_WITHOUT_SIGNATURE,
         codes::DUPLICATE_VALUE,
         codes::DOMAIN_CLAIMED_TWICE,
