@@ -71,6 +71,7 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
         sdks: count(pack.sdks().len()),
         apis: count(pack.apis().len()),
         checks: count(pack.checks().len()),
+        packers: count(pack.packers().len()),
     });
 }
 

@@ -498,12 +498,15 @@ pub struct CertificateFacts {
 pub struct RulePackFacts {
     /// SHA-256 over the pack's sources, lowercase hex.
     pub hash: String,
-    /// Number of SDKs, sensitive APIs and checks in the pack.
+    /// SDKs in the pack.
     pub sdks: u64,
     /// Sensitive APIs in the pack.
     pub apis: u64,
     /// Checks in the pack.
     pub checks: u64,
+    /// Packers and protectors in the pack.
+    #[serde(default)]
+    pub packers: u64,
 }
 
 /// A third-party SDK found in the app.
