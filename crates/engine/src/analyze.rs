@@ -373,44 +373,58 @@ fn class_of(index: &CodeIndex, method: MethodId) -> Option<&str> {
     dex.type_descriptor(class.type_idx)
 }
 
-/// Every use of every sensitive API, grouped by API and owner, in pack order.
+/// Every use of every sensitive API, grouped by API and owner, in pack order. APIs are looked
+/// up in parallel; the reverse indexes they read were built beforehand.
 fn find_pi_access(
     index: &CodeIndex,
     pack: &CompiledPack,
     attribution: &Attribution<'_>,
 ) -> Vec<Access> {
-    let mut out = Vec::new();
-    for (api_index, api) in pack.apis().iter().enumerate() {
-        let sites: Vec<Site> = match api.kind {
-            ApiKind::Method => index.call_sites(&api.signature),
-            ApiKind::Field => index.field_sites(&api.signature),
-            ApiKind::String => index.string_sites(&api.signature),
-            ApiKind::ContentUri => content_uri_sites(index, &api.signature),
-        };
-        let mut by_owner: BTreeMap<Owner, Vec<(MethodId, u32)>> = BTreeMap::new();
-        let with_string = api.with_string.as_deref();
-        for site in sites {
-            if let Some(needed) = with_string
-                && !method_loads_string(index, site.method, needed)
-            {
-                continue;
-            }
-            let owner =
-                class_of(index, site.method).map_or(Owner::Unattributed, |c| attribution.owner(c));
-            by_owner
-                .entry(owner)
-                .or_default()
-                .push((site.method, site.pc));
+    let per_api: Vec<Vec<Access>> = pack
+        .apis()
+        .par_iter()
+        .enumerate()
+        .map(|(api_index, api)| api_access(index, api_index, api, attribution))
+        .collect();
+    per_api.into_iter().flatten().collect()
+}
+
+/// The uses of one sensitive API, grouped by owner.
+fn api_access(
+    index: &CodeIndex,
+    api_index: usize,
+    api: &apkscope_rules::Api,
+    attribution: &Attribution<'_>,
+) -> Vec<Access> {
+    let sites: Vec<Site> = match api.kind {
+        ApiKind::Method => index.call_sites(&api.signature),
+        ApiKind::Field => index.field_sites(&api.signature),
+        ApiKind::String => index.string_sites(&api.signature),
+        ApiKind::ContentUri => content_uri_sites(index, &api.signature),
+    };
+    let mut by_owner: BTreeMap<Owner, Vec<(MethodId, u32)>> = BTreeMap::new();
+    let with_string = api.with_string.as_deref();
+    for site in sites {
+        if let Some(needed) = with_string
+            && !method_loads_string(index, site.method, needed)
+        {
+            continue;
         }
-        for (owner, sites) in by_owner {
-            out.push(Access {
-                api: api_index,
-                owner,
-                sites,
-            });
-        }
+        let owner =
+            class_of(index, site.method).map_or(Owner::Unattributed, |c| attribution.owner(c));
+        by_owner
+            .entry(owner)
+            .or_default()
+            .push((site.method, site.pc));
     }
-    out
+    by_owner
+        .into_iter()
+        .map(|(owner, sites)| Access {
+            api: api_index,
+            owner,
+            sites,
+        })
+        .collect()
 }
 
 /// Whether `method`'s code loads the string `text` (`const-string`).
