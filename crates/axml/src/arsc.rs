@@ -173,21 +173,13 @@ impl ResourceTable {
 /// declares packages of which none could be read.
 pub fn parse(data: &[u8]) -> Result<ResourceTable> {
     let mut an = Vec::new();
-    let hdr = ChunkHeader::read(data, 0).ok_or(Error::TooShort {
-        what: "resource table header",
-        needed: TABLE_HEADER_LEN,
-        len: data.len(),
-    })?;
-    if hdr.ty != RES_TABLE_TYPE {
-        an.push(Anomaly::new(
-            codes::BAD_MAGIC,
-            Some(0),
-            format!(
-                "first chunk type {:#06x}, expected {RES_TABLE_TYPE:#06x}",
-                hdr.ty
-            ),
-        ));
-    }
+    let hdr = ChunkHeader::read_first(
+        data,
+        RES_TABLE_TYPE,
+        "resource table header",
+        TABLE_HEADER_LEN,
+        &mut an,
+    )?;
     if usize::from(hdr.header_size) != TABLE_HEADER_LEN {
         an.push(Anomaly::new(
             codes::BAD_HEADER_SIZE,

@@ -39,6 +39,31 @@ pub(crate) struct ChunkHeader {
 pub(crate) const CHUNK_HEADER_LEN: usize = 8;
 
 impl ChunkHeader {
+    /// Reads the file's first chunk header. A type other than `expected` is tolerated, as
+    /// Android tolerates it, and recorded as `bad_magic`; only a buffer too short for `needed`
+    /// bytes is an error.
+    pub(crate) fn read_first(
+        d: &[u8],
+        expected: u16,
+        what: &'static str,
+        needed: usize,
+        anomalies: &mut Vec<crate::Anomaly>,
+    ) -> crate::Result<Self> {
+        let hdr = Self::read(d, 0).ok_or(crate::Error::TooShort {
+            what,
+            needed,
+            len: d.len(),
+        })?;
+        if hdr.ty != expected {
+            anomalies.push(crate::Anomaly::new(
+                crate::codes::BAD_MAGIC,
+                Some(0),
+                format!("first chunk type {:#06x}, expected {expected:#06x}", hdr.ty),
+            ));
+        }
+        Ok(hdr)
+    }
+
     /// Reads a chunk header at `off`.
     pub(crate) fn read(d: &[u8], off: usize) -> Option<Self> {
         Some(ChunkHeader {

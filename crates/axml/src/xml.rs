@@ -193,21 +193,13 @@ impl Element {
 #[allow(clippy::too_many_lines)] // one loop over the top-level chunks, kept together
 pub fn parse(input: &[u8]) -> Result<Document> {
     let mut an = Vec::new();
-    let hdr = ChunkHeader::read(input, 0).ok_or(Error::TooShort {
-        what: "binary XML header",
-        needed: CHUNK_HEADER_LEN,
-        len: input.len(),
-    })?;
-    if hdr.ty != RES_XML_TYPE {
-        an.push(Anomaly::new(
-            codes::BAD_MAGIC,
-            Some(0),
-            format!(
-                "first chunk type {:#06x}, expected {RES_XML_TYPE:#06x}",
-                hdr.ty
-            ),
-        ));
-    }
+    let hdr = ChunkHeader::read_first(
+        input,
+        RES_XML_TYPE,
+        "binary XML header",
+        CHUNK_HEADER_LEN,
+        &mut an,
+    )?;
     let mut gate = Gate::default();
     let declared = us(hdr.size);
     let doc_hs = usize::from(hdr.header_size);

@@ -832,11 +832,7 @@ fn is_launcher(c: &Component) -> bool {
 fn finding(check: &CompiledCheck, message: String, evidence: Evidence) -> Finding {
     let key = serde_json_key(&check.check.id, &evidence);
     let digest = Sha256::digest(key.as_bytes());
-    let fingerprint = digest.iter().take(16).fold(String::new(), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    });
+    let fingerprint = crate::hex(digest.get(..16).unwrap_or(&digest));
     Finding {
         rule: check.check.id.clone(),
         name: check.check.name.clone(),

@@ -13,6 +13,7 @@ use apkscope_facts::{AnomalyFact, CodeFacts, CodeIndex, DexFacts, HiddenPayload}
 use rayon::prelude::*;
 
 use crate::collect::multidex_index;
+use crate::hex;
 
 const SOURCE_DEX: &str = "dex";
 const DEX_MAGIC: &[u8] = b"dex\n";
@@ -656,13 +657,4 @@ fn payload(path: &str, format: &str, size: u64, parsed: bool, detail: String) ->
         parsed,
         detail,
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
