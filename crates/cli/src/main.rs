@@ -4,7 +4,8 @@
 //!
 //! A thin shell over the engine and the reports, like ripgrep's `core`: it parses arguments,
 //! opens files, picks a report format and maps failures to exit codes. Exit codes: 0 success,
-//! 2 an input could not be analysed, 3 usage error.
+//! 1 findings over the `--fail-on` threshold (or rules that fail validation or tests), 2 an input
+//! could not be analysed, 3 usage error.
 
 // The binary is the one place that talks to the terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -38,8 +39,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Scan an APK: identity, permissions, components, code, container anomalies.
+    /// Scan APKs: identity, permissions, SDKs, personal-information access, findings. Takes one
+    /// app or a batch (files, folders, lists), in parallel, streaming reports as apps finish.
     Scan(ScanArgs),
+    /// Write a baseline accepting the current findings of the apps, for `scan --baseline`.
+    Baseline(BaselineArgs),
+    /// Aggregate a batch's JSONL results: SDK and permission prevalence, findings, failures.
+    Summarize(SummarizeArgs),
     /// Print the decoded AndroidManifest.xml as text XML.
     Manifest(ManifestArgs),
     /// List every class defined in the app's dex files (or in a bare dex file).
@@ -109,8 +115,8 @@ struct ClassesArgs {
     /// The APK or dex file.
     apk: PathBuf,
     /// Output format: one line per class, or a JSON array.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ClassesFormat::Text)]
+    format: ClassesFormat,
     /// Write the list to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -119,15 +125,45 @@ struct ClassesArgs {
 }
 
 #[derive(clap::Args, Debug)]
+#[allow(clippy::struct_excessive_bools)] // independent switches of a command line
 struct ScanArgs {
-    /// The APK to scan.
-    apk: PathBuf,
-    /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
-    /// Write the report to this file instead of standard output.
+    /// APKs (or bare dex files) and folders to scan; folders are walked for *.apk and *.dex.
+    #[arg(value_name = "PATH", required_unless_present = "from_list")]
+    inputs: Vec<PathBuf>,
+    /// Also scan the paths listed in FILE, one per line (`-`: standard input).
     #[arg(long, value_name = "FILE")]
+    from_list: Option<PathBuf>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = output::Format::Text)]
+    format: output::Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     out: Option<PathBuf>,
+    /// Write one report file per app into this folder (named after the input and its SHA-256).
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Apps scanned at once (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Give up on an app after this many seconds; it becomes a failure record.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    timeout_per_app: u64,
+    /// Scan only the inputs whose path hashes to shard K of N (K from 0), e.g. 0/4.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<inputs::Shard>,
+    /// Reuse reports cached in DIR (keyed by the APK's SHA-256, the rule pack and the tool
+    /// version) and cache new ones there.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this severity remains (after --baseline).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    fail_on: Option<gate::Severity>,
+    /// Leave out findings accepted in this baseline (written by `apkscope baseline`).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// No progress bar and no batch summary on standard error (failures are still printed).
+    #[arg(long, short)]
+    quiet: bool,
     /// Skip the code: read only the container, manifest and resources (milliseconds per app).
     #[arg(long)]
     no_code: bool,
@@ -138,6 +174,49 @@ struct ScanArgs {
     pack: PackArgs,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct BaselineArgs {
+    /// The APKs (or folders) whose current findings are accepted.
+    #[arg(value_name = "PATH", required_unless_present = "from_list")]
+    inputs: Vec<PathBuf>,
+    /// Also read the paths listed in FILE, one per line (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    from_list: Option<PathBuf>,
+    /// Write the baseline to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Apps scanned at once (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    #[command(flatten)]
+    pack: PackArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct SummarizeArgs {
+    /// JSONL files written by `scan --format jsonl` (`-`: standard input).
+    #[arg(value_name = "RESULTS", required = true)]
+    results: Vec<PathBuf>,
+    /// Summary format.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    format: SummaryFormat,
+    /// Write the summary to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum SummaryFormat {
+    /// Readable tables.
+    Text,
+    /// One long table (section, key, counts) for spreadsheets.
+    Csv,
+    /// One JSON object.
+    Json,
 }
 
 #[derive(clap::Args, Debug)]
@@ -172,18 +251,20 @@ impl LimitArgs {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
-    /// A readable summary.
+enum ClassesFormat {
+    /// One descriptor per line.
     Text,
-    /// The full report as JSON (see README for the fields).
+    /// A JSON array of class objects.
     Json,
-    /// The third-party SDK list regulators expect apps to publish, as Markdown (scan only).
-    SdkList,
-    /// The same SDK list as CSV (scan only).
-    SdkListCsv,
 }
 
+mod batch;
+mod cache;
+mod gate;
+mod inputs;
+mod output;
 mod rules;
+mod scan;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -207,27 +288,15 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Rules(command) => rules::run(command),
+        Command::Scan(args) => scan::scan(args),
+        Command::Baseline(args) => scan::baseline(args),
+        Command::Summarize(args) => scan::summarize(args),
         command => run_app_command(command).map(|()| ExitCode::SUCCESS),
     }
 }
 
 fn run_app_command(command: &Command) -> anyhow::Result<()> {
     match command {
-        Command::Scan(args) => {
-            let mut options = args.limits.scan_options();
-            options.code = !args.no_code;
-            if !args.no_rules {
-                options.rules = Some(args.pack.compile()?);
-            }
-            let facts = apkscope_engine::scan_path(&args.apk, &options)
-                .with_context(|| format!("{}", args.apk.display()))?;
-            write_output(args.out.as_deref(), |out| match args.format {
-                Format::Json => apkscope_report::write_json(&facts, out),
-                Format::Text => apkscope_report::write_text(&facts, out),
-                Format::SdkList => apkscope_report::write_sdk_list_markdown(&facts, out),
-                Format::SdkListCsv => apkscope_report::write_sdk_list_csv(&facts, out),
-            })
-        }
         Command::Manifest(args) => {
             let xml = apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
                 .with_context(|| format!("{}", args.apk.display()))?;
@@ -237,14 +306,13 @@ fn run_app_command(command: &Command) -> anyhow::Result<()> {
             let index = apkscope_engine::code_index_path(&args.apk, &args.limits.scan_options())
                 .with_context(|| format!("{}", args.apk.display()))?;
             write_output(args.out.as_deref(), |out| match args.format {
-                Format::Json => apkscope_report::write_classes_json(&index, out),
-                Format::Text => apkscope_report::write_classes_text(&index, out),
-                Format::SdkList | Format::SdkListCsv => {
-                    Err(io::Error::other("the SDK list formats apply to `scan`"))
-                }
+                ClassesFormat::Json => apkscope_report::write_classes_json(&index, out),
+                ClassesFormat::Text => apkscope_report::write_classes_text(&index, out),
             })
         }
-        Command::Rules(_) => Ok(()),
+        Command::Rules(_) | Command::Scan(_) | Command::Baseline(_) | Command::Summarize(_) => {
+            Ok(())
+        }
     }
 }
 

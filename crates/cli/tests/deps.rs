@@ -38,9 +38,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Test-only edges between parser crates: the signing tests find real signing blocks with the
-/// container reader instead of duplicating it.
-const DEV_ONLY_ALLOWED: &[(&str, &str)] = &[("apkscope-signing", "apkscope-apk")];
+/// Test-only edges: the signing tests find real signing blocks with the container reader instead
+/// of duplicating it; the report tests render real scans of the demo APK.
+const DEV_ONLY_ALLOWED: &[(&str, &str)] = &[
+    ("apkscope-signing", "apkscope-apk"),
+    ("apkscope-report", "apkscope-engine"),
+    ("apkscope-report", "apkscope-rules"),
+];
 
 #[test]
 fn internal_dependencies_follow_the_architecture() {

@@ -10,6 +10,7 @@
     clippy::print_stderr
 )]
 
+mod batch;
 mod deps;
 mod rules;
 mod run;

@@ -13,7 +13,7 @@ use apkscope_facts::{AnomalyFact, CodeFacts, CodeIndex, DexFacts, HiddenPayload}
 use rayon::prelude::*;
 
 use crate::collect::multidex_index;
-use crate::hex;
+use crate::{Deadline, hex};
 
 const SOURCE_DEX: &str = "dex";
 const DEX_MAGIC: &[u8] = b"dex\n";
@@ -35,6 +35,15 @@ enum DexSource<'e> {
     Nested { path: String, bytes: Vec<u8> },
 }
 
+impl DexSource<'_> {
+    fn name(&self) -> &str {
+        match self {
+            DexSource::Entry(entry) => &entry.name,
+            DexSource::Nested { path, .. } => path,
+        }
+    }
+}
+
 /// The result of indexing one dex.
 struct Indexed {
     facts: DexFacts,
@@ -43,7 +52,14 @@ struct Indexed {
 
 /// Reads every dex of `apk` (root `classes*.dex` in multidex order, then dex hidden elsewhere)
 /// into the index and the report's code section.
-pub(crate) fn collect_code(apk: &Apk<'_>, verify_checksums: bool) -> (CodeFacts, CodeIndex) {
+///
+/// Once `deadline` has passed, the dex files not yet started are skipped: the caller checks the
+/// deadline again and discards the partial result.
+pub(crate) fn collect_code(
+    apk: &Apk<'_>,
+    verify_checksums: bool,
+    deadline: Deadline,
+) -> (CodeFacts, CodeIndex) {
     let mut root: Vec<(u32, &Entry)> = apk
         .entries()
         .iter()
@@ -61,7 +77,17 @@ pub(crate) fn collect_code(apk: &Apk<'_>, verify_checksums: bool) -> (CodeFacts,
     let options = ParseOptions::default().verify_checksums(verify_checksums);
     let indexed: Vec<Indexed> = sources
         .into_par_iter()
-        .map(|source| index_source(apk, source, options))
+        .map(|source| {
+            if deadline.expired() {
+                unreadable(
+                    source.name(),
+                    "dex_skipped_timeout",
+                    "the scan ran out of time",
+                )
+            } else {
+                index_source(apk, source, options)
+            }
+        })
         .collect();
 
     let mut facts = CodeFacts {

@@ -9,7 +9,7 @@ use apkscope_facts::{
     SigningBlockEntry, SigningBlockFacts, UsesFeature, UsesLibrary,
 };
 
-use crate::{Error, MANIFEST_ENTRY, RESOURCES_ENTRY, Result, ScanOptions};
+use crate::{Deadline, Error, MANIFEST_ENTRY, RESOURCES_ENTRY, Result, ScanOptions};
 
 /// Anomaly sources, as they appear in reports.
 const SOURCE_CONTAINER: &str = "container";
@@ -22,7 +22,12 @@ struct DecodedManifest {
     resources: Option<ResourceTable>,
 }
 
-pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> Result<AppFacts> {
+pub(crate) fn collect(
+    data: &[u8],
+    input: InputFacts,
+    options: &ScanOptions,
+    deadline: Deadline,
+) -> Result<AppFacts> {
     let apk = match Apk::parse_with(data, options.container) {
         Ok(apk) => apk,
         // A dex magic with no zip behind it is a bare dex; with a zip behind it (Janus), the APK
@@ -38,6 +43,7 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
         .anomalies
         .extend(apk.anomalies().iter().map(container_anomaly));
 
+    deadline.check("decoding the manifest")?;
     let decoded = decode_manifest(&apk, &mut facts.anomalies)?;
     let manifest = Manifest::from_document(&decoded.document, decoded.resources.as_ref());
     facts.anomalies.extend(
@@ -55,14 +61,20 @@ pub(crate) fn collect(data: &[u8], input: InputFacts, options: &ScanOptions) -> 
     );
     fill_manifest_facts(&mut facts, &manifest);
     if options.code {
-        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums);
+        deadline.check("reading the code")?;
+        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums, deadline);
         facts.code = code;
         facts.code_index = index;
+        deadline.check("reading the code")?;
     }
+    deadline.check("reading the native libraries")?;
     facts.native = crate::native::collect_native(&apk, &facts.container.native_libs);
+    deadline.check("reading the signatures")?;
     facts.signing = crate::signing::collect_signing(&apk, &mut facts.anomalies);
     if let Some(pack) = &options.rules {
+        deadline.check("analysing with the rule pack")?;
         crate::analyze::analyze(&mut facts, pack);
+        deadline.check("analysing with the rule pack")?;
     }
     Ok(facts)
 }
@@ -92,7 +104,7 @@ pub(crate) fn code_only(
         return Ok(crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums).1);
     }
     let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
-    Ok(crate::code::collect_code(&apk, options.verify_dex_checksums).1)
+    Ok(crate::code::collect_code(&apk, options.verify_dex_checksums, Deadline::none()).1)
 }
 
 pub(crate) fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {

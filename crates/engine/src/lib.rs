@@ -26,6 +26,7 @@ mod signing;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub use apkscope_rules::CompiledPack;
 
@@ -51,6 +52,9 @@ pub struct ScanOptions {
     pub verify_dex_checksums: bool,
     /// The rule pack to evaluate (SDK inventory, permission matrix, findings); none: facts only.
     pub rules: Option<Arc<CompiledPack>>,
+    /// Wall time one scan may take; over it the scan stops at its next checkpoint (between
+    /// phases and between dex files) with [`Error::Timeout`]. None: no limit.
+    pub time_limit: Option<Duration>,
 }
 
 impl Default for ScanOptions {
@@ -60,6 +64,7 @@ impl Default for ScanOptions {
             code: true,
             verify_dex_checksums: true,
             rules: None,
+            time_limit: None,
         }
     }
 }
@@ -84,6 +89,58 @@ pub enum Error {
     /// The manifest bytes are not binary XML.
     #[error("AndroidManifest.xml cannot be decoded: {0}")]
     Manifest(#[source] apkscope_axml::Error),
+    /// The scan took longer than [`ScanOptions::time_limit`].
+    #[error("gave up after {:.1} s while {phase} (the time limit per app)", limit.as_secs_f64())]
+    Timeout {
+        /// The limit that was exceeded.
+        limit: Duration,
+        /// What the scan was doing when it noticed.
+        phase: &'static str,
+    },
+}
+
+impl Error {
+    /// Stable `snake_case` class of the failure, for batch failure records: `io`, `not_apk`,
+    /// `manifest` or `timeout`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Io(_) => "io",
+            Error::Container(_) | Error::MissingManifest => "not_apk",
+            Error::ManifestEntry(_) | Error::Manifest(_) => "manifest",
+            Error::Timeout { .. } => "timeout",
+        }
+    }
+}
+
+/// When a scan must give up; checked between phases, never preempting work in progress.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    at: Option<(Instant, Duration)>,
+}
+
+impl Deadline {
+    fn starting_now(limit: Option<Duration>) -> Self {
+        Self {
+            at: limit.and_then(|limit| Instant::now().checked_add(limit).map(|at| (at, limit))),
+        }
+    }
+
+    /// No limit.
+    pub(crate) fn none() -> Self {
+        Self { at: None }
+    }
+
+    pub(crate) fn expired(self) -> bool {
+        self.at.is_some_and(|(at, _)| Instant::now() >= at)
+    }
+
+    /// `Err(Timeout)` once the deadline has passed; `phase` says what comes next.
+    pub(crate) fn check(self, phase: &'static str) -> Result<()> {
+        match self.at {
+            Some((at, limit)) if Instant::now() >= at => Err(Error::Timeout { limit, phase }),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Result of the engine's entry points.
@@ -104,13 +161,20 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppF
         size: u64::try_from(data.len()).unwrap_or(u64::MAX),
     };
     // Hashing a large APK costs as much as reading its manifest: do both at once.
+    let deadline = Deadline::starting_now(options.time_limit);
     let (sha256, facts) = rayon::join(
         || sha256_hex(data),
-        || collect::collect(data, input, options),
+        || collect::collect(data, input, options, deadline),
     );
     let mut facts = facts?;
     facts.input.sha256 = sha256;
     Ok(facts)
+}
+
+/// SHA-256 of the file at `path`, lowercase hex: what a result cache keys reports by.
+pub fn file_sha256(path: &Path) -> Result<String> {
+    let data = apkscope_apk::map_file(path)?;
+    Ok(sha256_hex(&data))
 }
 
 /// Indexes the code of the APK or bare dex file at `path` (the manifest is not read).

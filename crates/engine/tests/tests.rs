@@ -20,3 +20,4 @@ mod packers;
 mod parity;
 mod sdk_parity;
 mod signing_parity;
+mod time_limit;

@@ -23,17 +23,20 @@
 //! assert!(facts.anomalies.is_empty());
 //! ```
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub mod code;
+mod schema;
 
 pub use code::CodeIndex;
+pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
 pub const SCHEMA_VERSION: &str = "0.1";
 
 /// Everything known about one scanned app.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
 pub struct AppFacts {
     /// Version of this layout ([`SCHEMA_VERSION`]).
     pub schema_version: String,
@@ -96,7 +99,7 @@ impl AppFacts {
 }
 
 /// The tool that produced a report.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ToolFacts {
     /// Always `apkscope`.
     pub name: String,
@@ -114,7 +117,7 @@ impl Default for ToolFacts {
 }
 
 /// The scanned file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct InputFacts {
     /// The path as the user gave it.
     pub path: String,
@@ -125,7 +128,7 @@ pub struct InputFacts {
 }
 
 /// Identity of the app as the manifest declares it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct AppIdentity {
     /// `package` of `<manifest>`.
     pub package: Option<String>,
@@ -151,7 +154,7 @@ pub struct AppIdentity {
 }
 
 /// Requested and declared permissions.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct PermissionFacts {
     /// `<uses-permission>` and `<uses-permission-sdk-23>` elements, in manifest order.
     pub requested: Vec<RequestedPermission>,
@@ -160,7 +163,7 @@ pub struct PermissionFacts {
 }
 
 /// One requested permission.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct RequestedPermission {
     /// Permission name, e.g. `android.permission.READ_PHONE_STATE`.
     pub name: String,
@@ -192,7 +195,7 @@ pub struct RequestedPermission {
 }
 
 /// One permission the app defines.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct DeclaredPermission {
     /// Permission name.
     pub name: String,
@@ -203,7 +206,7 @@ pub struct DeclaredPermission {
 }
 
 /// The manifest beyond identity and permissions.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ManifestFacts {
     /// Attributes of `<application>`.
     pub application: ApplicationFacts,
@@ -220,7 +223,7 @@ pub struct ManifestFacts {
 }
 
 /// Attributes of `<application>`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ApplicationFacts {
     /// `android:name`, fully qualified: the class that runs first, before any consent dialog.
     pub name: Option<String>,
@@ -251,7 +254,7 @@ pub struct ApplicationFacts {
 }
 
 /// A manifest component.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Component {
     /// `activity`, `activity-alias`, `service`, `receiver` or `provider`.
     pub kind: String,
@@ -288,7 +291,7 @@ pub struct Component {
 }
 
 /// An `<intent-filter>`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct IntentFilter {
     /// `<action android:name>` values.
     pub actions: Vec<String>,
@@ -301,7 +304,7 @@ pub struct IntentFilter {
 }
 
 /// A `<data>` element of an intent filter; only the attributes present are set.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct IntentData {
     /// `android:scheme`.
     pub scheme: Option<String>,
@@ -320,7 +323,7 @@ pub struct IntentData {
 }
 
 /// A `<meta-data>` element.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct MetaData {
     /// `android:name`.
     pub name: String,
@@ -331,7 +334,7 @@ pub struct MetaData {
 }
 
 /// A `<uses-feature>` element.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct UsesFeature {
     /// `android:name`; absent for an OpenGL ES version requirement.
     pub name: Option<String>,
@@ -342,7 +345,7 @@ pub struct UsesFeature {
 }
 
 /// A `<uses-library>` element.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct UsesLibrary {
     /// `android:name`.
     pub name: String,
@@ -351,7 +354,7 @@ pub struct UsesLibrary {
 }
 
 /// The `<queries>` element.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Queries {
     /// `<package android:name>` values.
     pub packages: Vec<String>,
@@ -362,7 +365,7 @@ pub struct Queries {
 }
 
 /// The zip container.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ContainerFacts {
     /// Number of central-directory entries (duplicates included).
     pub entries: u64,
@@ -383,7 +386,7 @@ pub struct ContainerFacts {
 pub const MAX_ASSET_NAMES: usize = 10_000;
 
 /// The APK Signing Block before the central directory.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SigningBlockFacts {
     /// Offset of the block in the file.
     pub offset: u64,
@@ -394,7 +397,7 @@ pub struct SigningBlockFacts {
 }
 
 /// One ID-value pair of the APK Signing Block.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SigningBlockEntry {
     /// The ID, as `0x7109871a`.
     pub id: String,
@@ -405,7 +408,7 @@ pub struct SigningBlockEntry {
 }
 
 /// One native library.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct NativeLibFacts {
     /// APK entry, e.g. `lib/arm64-v8a/libfoo.so`.
     pub path: String,
@@ -436,7 +439,7 @@ pub struct NativeLibFacts {
 }
 
 /// Binary hardening of a native library.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[allow(clippy::struct_excessive_bools)] // independent flags, as checksec reports them
 pub struct Hardening {
     /// Non-executable stack.
@@ -454,7 +457,7 @@ pub struct Hardening {
 }
 
 /// Signature schemes and certificates. apkscope reports them; it does not verify digests.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SigningFacts {
     /// Schemes present: `v1`, `v2`, `v3`, `v3.1`, `source-stamp`.
     pub schemes: Vec<String>,
@@ -463,7 +466,7 @@ pub struct SigningFacts {
 }
 
 /// One signer certificate.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct CertificateFacts {
     /// The scheme it signs with (`v1` with the entry name, `v2`, `v3` …).
     pub scheme: String,
@@ -494,7 +497,7 @@ pub struct CertificateFacts {
 }
 
 /// The rule pack a report was produced with.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct RulePackFacts {
     /// SHA-256 over the pack's sources, lowercase hex.
     pub hash: String,
@@ -510,7 +513,7 @@ pub struct RulePackFacts {
 }
 
 /// A third-party SDK found in the app.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SdkFacts {
     /// Rule-pack id, e.g. `jpush`.
     pub id: String,
@@ -539,7 +542,7 @@ pub struct SdkFacts {
 }
 
 /// A packer, protector or obfuscator found in the app.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct PackerFacts {
     /// Rule-pack id, e.g. `jiagu-360`.
     pub id: String,
@@ -556,7 +559,7 @@ pub struct PackerFacts {
 }
 
 /// Evidence of one SDK, by kind.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SdkEvidence {
     /// Classes under its prefixes.
     pub classes: u64,
@@ -573,7 +576,7 @@ pub struct SdkEvidence {
 }
 
 /// Calls to one sensitive API by one owner (an SDK, the app, or unattributed code).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct PiAccess {
     /// Rule-pack id of the API.
     pub api: String,
@@ -591,7 +594,9 @@ pub struct PiAccess {
 }
 
 /// A place in the code.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub struct CodeLocation {
     /// The dex file (APK entry).
     pub entry: String,
@@ -604,7 +609,7 @@ pub struct CodeLocation {
 }
 
 /// One finding of a check.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Finding {
     /// Check id, e.g. `PERM001`.
     pub rule: String,
@@ -626,7 +631,7 @@ pub struct Finding {
 }
 
 /// Where a finding applies; only the fields that apply are set.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Evidence {
     /// The APK entry (`AndroidManifest.xml`, `classes2.dex` …).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -655,7 +660,7 @@ pub struct Evidence {
 }
 
 /// The dex files read, and code hidden elsewhere in the APK.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct CodeFacts {
     /// Whether code was analysed (false when the scan was asked to skip it).
     pub analysed: bool,
@@ -671,7 +676,7 @@ pub struct CodeFacts {
 }
 
 /// One dex file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct DexFacts {
     /// Where it is: an APK entry such as `classes2.dex`, or `outer!inner` inside a nested
     /// archive.
@@ -693,7 +698,7 @@ pub struct DexFacts {
 }
 
 /// Code found outside the `classes*.dex` entries.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct HiddenPayload {
     /// Path inside the APK, `outer!inner` for an entry of a nested archive.
     pub path: String,
@@ -708,8 +713,63 @@ pub struct HiddenPayload {
     pub detail: String,
 }
 
+/// The record a batch writes instead of a report when an input could not be analysed: the
+/// batch goes on, and this line says which input failed and why.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ScanFailure {
+    /// Version of this layout ([`SCHEMA_VERSION`]).
+    pub schema_version: String,
+    /// The tool that produced the record.
+    pub tool: ToolFacts,
+    /// The input, as far as it could be read.
+    pub input: FailedInput,
+    /// Why it could not be analysed.
+    pub error: ErrorFacts,
+}
+
+impl ScanFailure {
+    /// A failure record for the input at `path`, stamped with this schema and tool version.
+    pub fn new(path: &str, kind: &str, message: &str) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            tool: ToolFacts::default(),
+            input: FailedInput {
+                path: path.to_owned(),
+                sha256: None,
+                size: None,
+            },
+            error: ErrorFacts {
+                kind: kind.to_owned(),
+                message: message.to_owned(),
+            },
+        }
+    }
+}
+
+/// An input that could not be analysed; what could not be read is null.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct FailedInput {
+    /// The path as the user gave it.
+    pub path: String,
+    /// SHA-256 of the whole file, lowercase hex, when the file could be read.
+    pub sha256: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+}
+
+/// Why an input could not be analysed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ErrorFacts {
+    /// Stable `snake_case` class of the failure: `io` (cannot read the file), `not_apk` (not a
+    /// zip Android could open, or no manifest), `manifest` (the manifest cannot be decoded),
+    /// `timeout` (over `--timeout-per-app`), `internal` (a bug in apkscope; please report it).
+    pub kind: String,
+    /// What went wrong, in one line.
+    pub message: String,
+}
+
 /// Something odd found while reading the app.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct AnomalyFact {
     /// Which reader found it: `container`, `manifest`, `resources`, `dex`.
     pub source: String,

@@ -18,7 +18,11 @@
 //! ```
 
 mod classes;
+mod csv;
+mod html;
+mod sarif;
 mod sdk_list;
+mod summary;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -26,7 +30,14 @@ use std::io::{self, Write};
 use apkscope_facts::{AppFacts, Component};
 
 pub use classes::{write_classes_json, write_classes_text};
+pub use csv::{CSV_COLUMNS, CsvWriter, write_permission_matrix_csv, write_sdk_table_csv};
+pub use html::{HtmlWriter, write_html};
+pub use sarif::{RuleDescriptor, SarifWriter, write_sarif};
 pub use sdk_list::{write_sdk_list_csv, write_sdk_list_markdown};
+pub use summary::{
+    FAILURE_EXAMPLES, MAX_PERMISSION_NAMES, OTHER_PERMISSIONS, OWN_PACKAGE, SUMMARY_KIND,
+    SUMMARY_SCHEMA_VERSION, Summary, TOP_APPS,
+};
 
 /// Writes `facts` as pretty-printed JSON followed by a newline.
 pub fn write_json(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {

@@ -5,6 +5,8 @@ use std::io::{self, Write};
 
 use apkscope_facts::{AppFacts, SdkFacts};
 
+use crate::csv::write_record;
+
 /// Column headers, bilingual as the lists are usually published.
 const HEADERS: [&str; 6] = [
     "SDK 名称 (SDK)",
@@ -57,25 +59,18 @@ pub fn write_sdk_list_markdown(facts: &AppFacts, out: &mut dyn Write) -> io::Res
     )
 }
 
-/// Writes the SDK list as CSV (RFC 4180 quoting).
+/// Writes the SDK list as CSV (RFC 4180 quoting, formula-guarded cells: see [`crate::CsvWriter`]).
 pub fn write_sdk_list_csv(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "{}", HEADERS.map(csv_cell).join(","))?;
+    write_record(out, &HEADERS)?;
     for sdk in &facts.sdks {
-        writeln!(out, "{}", row(sdk).map(|c| csv_cell(&c)).join(","))?;
+        let cells = row(sdk);
+        write_record(out, &cells.each_ref().map(String::as_str))?;
     }
     Ok(())
 }
 
 fn markdown_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
-}
-
-fn csv_cell(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
 }
 
 #[cfg(test)]

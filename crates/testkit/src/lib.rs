@@ -2,5 +2,6 @@
 
 pub mod axml;
 pub mod dex;
+pub mod schema;
 
 pub mod zip;
