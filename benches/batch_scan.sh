@@ -37,7 +37,7 @@ measure() {
     local best="" t rss
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -o "$OUT/batch_scan.time" -f '%e %M' "$@" > /dev/null 2>&1 || true
-        read -r t rss < "$OUT/batch_scan.time"
+        read -r t rss < <(tail -1 "$OUT/batch_scan.time")
         if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
     done
     echo "$best $rss"
