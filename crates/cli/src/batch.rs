@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use apkscope_engine::ScanOptions;
 use apkscope_facts::{AppFacts, ScanFailure};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cache::Cache;
@@ -113,9 +113,14 @@ impl Batch<'_> {
             ProgressDrawTarget::stderr(),
         );
         if let Ok(style) =
-            ProgressStyle::with_template("{bar:40} {pos}/{len} apps  {per_sec}  ETA {eta}  {msg}")
+            ProgressStyle::with_template("{bar:40} {pos}/{len} apps  {rate}  ETA {eta}  {msg}")
         {
-            bar.set_style(style);
+            bar.set_style(style.with_key(
+                "rate",
+                |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = write!(out, "{:.1} apps/s", state.per_sec());
+                },
+            ));
         }
         bar.enable_steady_tick(Duration::from_millis(200));
         bar

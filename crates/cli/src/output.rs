@@ -64,6 +64,7 @@ impl Sink {
         out_file: Option<&Path>,
         out_dir: Option<&Path>,
         batch: bool,
+        title: &str,
         rules: Vec<RuleDescriptor>,
     ) -> anyhow::Result<Self> {
         if let Some(dir) = out_dir {
@@ -95,7 +96,7 @@ impl Sink {
             },
             Format::Jsonl => Stream::Jsonl { out },
             Format::Sarif => Stream::Sarif(SarifWriter::new(out, rules)?),
-            Format::Html => Stream::Html(HtmlWriter::new(out, "apkscope report")?),
+            Format::Html => Stream::Html(HtmlWriter::new(out, title)?),
             Format::Csv => Stream::Csv(CsvWriter::new(out)?),
             Format::SdkList | Format::SdkListCsv => Stream::SdkList {
                 out,

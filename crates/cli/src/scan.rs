@@ -48,11 +48,22 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         .map(|dir| Cache::open(dir, &cache_context(&options)))
         .transpose()?;
     let rules = pack.as_deref().map(rule_descriptors).unwrap_or_default();
+    let title = match (batch, inputs.first()) {
+        (false, Some(input)) => format!(
+            "apkscope — {}",
+            input.path().file_name().map_or_else(
+                || input.path().display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        ),
+        _ => format!("apkscope — {} apps", inputs.len()),
+    };
     let mut sink = Sink::open(
         args.format,
         args.out.as_deref(),
         args.out_dir.as_deref(),
         batch,
+        &title,
         rules,
     )?;
 
