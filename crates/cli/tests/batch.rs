@@ -8,20 +8,7 @@ use std::process::{Command, Output, Stdio};
 use apkscope_testkit::schema::{validate_failure, validate_report, validate_sarif};
 use serde_json::Value;
 
-fn apkscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_apkscope"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn demo_apk() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use crate::run::{apkscope, demo_apk, stderr};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()

@@ -3,14 +3,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn apkscope(args: &[&str]) -> Output {
+pub(crate) fn apkscope(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_apkscope"))
         .args(args)
         .output()
         .unwrap()
 }
 
-fn demo_apk() -> PathBuf {
+pub(crate) fn demo_apk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk")
 }
 
@@ -20,7 +20,7 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
