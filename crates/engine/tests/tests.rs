@@ -18,6 +18,7 @@ mod dex_parity;
 mod never_panic;
 mod packers;
 mod parity;
+mod report_schema;
 mod sdk_parity;
 mod signing_parity;
 mod time_limit;
