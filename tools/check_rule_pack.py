@@ -47,7 +47,17 @@ CHECK_KINDS = {
     "exported-unprotected": {"kinds"},
     "sdk-present": {"categories"},
     "packer-present": {"kinds"},
+    "signing": {"condition", "date", "min_key_bits"},
+    "network-config": {"condition"},
+    "secret-present": {"kinds"},
 }
+NETWORK_CONDITIONS = {"cleartext-permitted", "cleartext-domains", "user-certs-trusted",
+                      "debug-overrides", "pin-set-expired", "config-unreadable"}
+SECRET_KINDS = {"cloud", "token", "private-key", "map", "push", "analytics"}
+SIGNING_CONDITIONS = {"unsigned", "debug-certificate", "certificate-expired",
+                      "certificate-not-yet-valid", "validity-ends-before",
+                      "weak-signature-algorithm", "weak-key", "v1-only-janus",
+                      "missing-required-scheme"}
 PACKER_KINDS = {"packer", "protector", "obfuscator"}
 ASSET_RE = re.compile(r"^assets/([^/\s?\[\]{}!]+/)*[^/\s?\[\]{}!]+$")
 COMPONENT_KINDS = {"activity", "activity-alias", "service", "receiver", "provider"}
@@ -340,7 +350,8 @@ def main():
             r.err(where, f"parameter `{k}` is not one of {sorted(CHECK_KINDS[kind])}")
         vocab = {"groups": GROUPS, "special": SPECIALS, "pi_types": PI_TYPES,
                  "categories": CATEGORIES,
-                 "kinds": PACKER_KINDS if kind == "packer-present" else COMPONENT_KINDS}
+                 "kinds": {"packer-present": PACKER_KINDS,
+                           "secret-present": SECRET_KINDS}.get(kind, COMPONENT_KINDS)}
         for k, allowed in vocab.items():
             if k in params:
                 for v in str_list(r, where, params, k, nonempty=True):
@@ -350,6 +361,21 @@ def main():
             for v in str_list(r, where, params, "names", nonempty=True):
                 if v not in perm_names:
                     r.err(where, f"permission {v} is not in the pack")
+        if kind == "network-config" and params.get("condition") not in NETWORK_CONDITIONS:
+            r.err(where, f"network-config `condition` {params.get('condition')!r} not in the vocabulary")
+        if kind == "signing":
+            condition = params.get("condition")
+            if condition not in SIGNING_CONDITIONS:
+                r.err(where, f"signing `condition` {condition!r} not in the vocabulary")
+            dated = condition == "validity-ends-before"
+            date = params.get("date")
+            if dated != (date is not None):
+                r.err(where, "`date` goes with validity-ends-before, and only with it")
+            elif date is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+                                                       str(date)):
+                r.err(where, f"`date` {date!r} is not YYYY-MM-DD")
+            if "min_key_bits" in params and condition != "weak-key":
+                r.err(where, "`min_key_bits` goes only with weak-key")
         if kind == "pi-api-used" and params.get("by") not in {"sdk", "app", "any"}:
             r.err(where, "`by` must be sdk, app or any")
         if kind == "permission-requested" and not params.keys() & {"groups", "special", "names"}:

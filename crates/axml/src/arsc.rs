@@ -158,6 +158,18 @@ impl ResourceTable {
         Some(format!("@{ty}/{key}"))
     }
 
+    /// Every string value in the table with the resource ID that holds it, in ID order (one
+    /// item per configuration that has a string), for scanners that look through an app's
+    /// strings. File paths of file resources (`res/xml/…`) are strings too.
+    pub fn string_values(&self) -> impl Iterator<Item = (u32, &str)> + '_ {
+        self.entries.iter().flat_map(move |(&id, list)| {
+            list.iter().filter_map(move |e| match e.value {
+                Some((TYPE_STRING, d)) => self.strings.get(us(d)).map(|s| (id, s.as_str())),
+                _ => None,
+            })
+        })
+    }
+
     /// Number of resource IDs with at least one entry.
     pub fn len(&self) -> usize {
         self.entries.len()

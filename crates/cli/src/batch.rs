@@ -156,7 +156,9 @@ impl Batch<'_> {
         if let Some(cache) = self.cache {
             match apkscope_engine::file_sha256(path) {
                 Ok(sha) => {
-                    if let Some(facts) = cache.get(&sha, label) {
+                    if let Some(mut facts) = cache.get(&sha, label) {
+                        // Date-dependent findings (certificate validity) are judged today.
+                        apkscope_engine::check_facts(&mut facts, self.options);
                         return (Outcome::Scanned(Box::new(facts)), true);
                     }
                     sha256 = Some(sha);

@@ -5,7 +5,8 @@
 //! and a re-run after a rule change redoes everything (the pack hash changed). Entries are
 //! written to a temporary file and renamed, so a killed run never leaves a torn entry; an
 //! unreadable or stale entry is a miss, never an error. Failures are not cached: a timeout
-//! may pass on a quieter machine.
+//! may pass on a quieter machine. Findings that depend on the day (certificate validity) are
+//! recomputed by the caller on every hit, so the day is not part of the key.
 
 use std::fs;
 use std::io;

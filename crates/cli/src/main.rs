@@ -239,6 +239,10 @@ struct LimitArgs {
     /// Largest total one APK may inflate to, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     max_total_mib: u64,
+    /// Judge certificate validity (expired, not yet valid) on this day, YYYY-MM-DD (UTC);
+    /// default: the scan date. Pin it for reports that do not change from day to day.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    as_of: Option<apkscope_engine::Day>,
 }
 
 impl LimitArgs {
@@ -246,8 +250,13 @@ impl LimitArgs {
         let mut options = ScanOptions::default();
         options.container.max_entry_size = self.max_entry_mib.saturating_mul(1 << 20);
         options.container.max_total_inflated = self.max_total_mib.saturating_mul(1 << 20);
+        options.as_of.clone_from(&self.as_of);
         options
     }
+}
+
+fn parse_day(s: &str) -> Result<apkscope_engine::Day, String> {
+    apkscope_engine::Day::parse(s).ok_or_else(|| format!("`{s}` is not a day written YYYY-MM-DD"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

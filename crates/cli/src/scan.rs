@@ -253,7 +253,9 @@ fn jobs(requested: Option<u16>) -> usize {
     )
 }
 
-/// Everything besides the APK that shapes a report, for the cache key.
+/// Everything besides the APK that shapes a report, for the cache key. The day certificates
+/// are judged on is not part of it: findings are recomputed from a cached report on every hit
+/// (`check_facts`), so a campaign can span midnight without rescanning.
 fn cache_context(options: &ScanOptions) -> String {
     let pack = options
         .rules

@@ -224,6 +224,34 @@ fn the_cache_returns_the_same_reports_and_says_so() {
         lines
     };
     assert_eq!(sorted(&first), sorted(&second));
+    // A cached report is re-judged on the day of the run: the demo certificate is not yet
+    // valid in 2000 (SIGN004), and fine in 2050.
+    let rules_on = |day: &str| {
+        let output = apkscope(&[
+            "scan",
+            "--format",
+            "jsonl",
+            "--as-of",
+            day,
+            "--cache",
+            path_str(&cache),
+            path_str(&nested),
+        ]);
+        assert!(
+            stderr(&output).contains("(1 from the cache)"),
+            "{}",
+            stderr(&output)
+        );
+        let report: Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect::<BTreeSet<String>>()
+    };
+    assert!(rules_on("2000-01-01").contains("SIGN004"));
+    assert!(!rules_on("2050-01-01").contains("SIGN004"));
     // Other options are another cache key: no hit.
     let no_code = apkscope(&[
         "scan",

@@ -315,6 +315,37 @@ impl<'a> Dex<'a> {
         window.get(..end)
     }
 
+    /// The file offset of string `idx`'s `string_data_item` (`None` when the index is out of
+    /// range).
+    pub fn string_data_offset(&self, idx: u32) -> Option<u32> {
+        u32_at(self.strings.item(idx, STRING_ID_SIZE)?, 0)
+    }
+
+    /// Whether the string data lies in the file in string-id order. dx, d8/r8 and dexlib2 write
+    /// it so; dexlib 1.x (old smali/apktool) groups it by class, which is how a rebuild by those
+    /// tools shows.
+    pub fn string_data_in_id_order(&self) -> bool {
+        let mut previous = 0u32;
+        for idx in 0..self.strings.len {
+            let Some(off) = self.string_data_offset(idx) else {
+                return true;
+            };
+            if off < previous {
+                return false;
+            }
+            previous = off;
+        }
+        true
+    }
+
+    /// The map list's item types in file order: the section layout, which differs between the
+    /// tools that write dex files (see [`MapItem::item_type`] codes).
+    pub fn layout(&self) -> Vec<u16> {
+        let mut items: Vec<&MapItem> = self.map.iter().collect();
+        items.sort_by_key(|m| m.offset);
+        items.iter().map(|m| m.item_type).collect()
+    }
+
     /// String `idx`, decoded from MUTF-8 (borrowed when it is plain UTF-8).
     pub fn string(&self, idx: u32) -> Option<Cow<'a, str>> {
         self.string_bytes(idx).map(mutf8::decode)

@@ -136,6 +136,36 @@ fn header_and_tables() {
 }
 
 #[test]
+fn layout_and_string_data_order() {
+    let mut bytes = sample();
+    let dex = apkscope_dex::parse(&bytes).unwrap();
+    // The builder writes ids, then type lists, code, string data, class data and the map.
+    assert_eq!(
+        dex.layout(),
+        [
+            0x0000, 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x1001, 0x2001, 0x2002, 0x2000,
+            0x1000
+        ]
+    );
+    assert!(dex.string_data_in_id_order());
+    let first = dex.string_data_offset(0).unwrap();
+    assert!(first > 0x70);
+    assert_eq!(dex.string_data_offset(dex.strings_len()), None);
+    // Swap the first two string ids: the data no longer lies in id order (as dexlib 1.x writes
+    // it).
+    let ids = dex.header().string_ids_off as usize;
+    drop(dex);
+    let (a, b) = (
+        bytes[ids..ids + 4].to_vec(),
+        bytes[ids + 4..ids + 8].to_vec(),
+    );
+    bytes[ids..ids + 4].copy_from_slice(&b);
+    bytes[ids + 4..ids + 8].copy_from_slice(&a);
+    let dex = apkscope_dex::parse(&bytes).unwrap();
+    assert!(!dex.string_data_in_id_order());
+}
+
+#[test]
 fn classes_and_members() {
     let bytes = sample();
     let dex = apkscope_dex::parse(&bytes).unwrap();

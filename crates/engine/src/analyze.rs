@@ -15,9 +15,11 @@ use apkscope_rules::{
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::signing_checks::{Day, SigningCheck};
+
 /// Who owns a piece of code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Owner {
+pub(crate) enum Owner {
     Sdk(SdkId),
     App,
     Unattributed,
@@ -26,13 +28,14 @@ enum Owner {
 /// How many examples of a kind of evidence a report keeps.
 const MAX_EXAMPLES: usize = 5;
 /// `by` value for the app's own code.
-const BY_APP: &str = "app";
+pub(crate) const BY_APP: &str = "app";
 /// `by` value for code neither an SDK nor the app's packages own.
-const BY_UNATTRIBUTED: &str = "unattributed";
+pub(crate) const BY_UNATTRIBUTED: &str = "unattributed";
 const MANIFEST: &str = "AndroidManifest.xml";
 
-/// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`.
-pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
+/// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`; certificate
+/// validity is judged on `as_of`.
+pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day) {
     let attribution = Attribution::new(facts, pack);
     let mut sdks = detect_sdks(facts, pack);
     facts
@@ -65,7 +68,7 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack) {
         .iter()
         .map(|a| a.to_facts(&facts.code_index, pack))
         .collect();
-    facts.findings = run_checks(facts, pack);
+    facts.findings = run_checks(facts, pack, as_of);
     facts.rule_pack = Some(RulePackFacts {
         hash: pack.pack_hash_hex(),
         sdks: count(pack.sdks().len()),
@@ -81,14 +84,14 @@ fn count(n: usize) -> u64 {
 
 /// Decides who owns a class: the SDK with the longest matching prefix, else the app when the
 /// class is under one of the app's own packages, else nobody known.
-struct Attribution<'p> {
+pub(crate) struct Attribution<'p> {
     pack: &'p CompiledPack,
     /// Descriptor prefixes of the app's own packages (`Lcom/example/app/`).
     app_prefixes: Vec<String>,
 }
 
 impl<'p> Attribution<'p> {
-    fn new(facts: &AppFacts, pack: &'p CompiledPack) -> Self {
+    pub(crate) fn new(facts: &AppFacts, pack: &'p CompiledPack) -> Self {
         let mut packages = BTreeSet::new();
         if let Some(package) = &facts.app.package {
             packages.insert(package.clone());
@@ -115,7 +118,7 @@ impl<'p> Attribution<'p> {
         Self { pack, app_prefixes }
     }
 
-    fn owner(&self, descriptor: &str) -> Owner {
+    pub(crate) fn owner(&self, descriptor: &str) -> Owner {
         if let Some(id) = self.pack.sdk_for_class(descriptor) {
             Owner::Sdk(id)
         } else if self
@@ -278,7 +281,7 @@ fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<PackerFacts> {
 
 /// The SDK a native library belongs to: by its file name, else by the Java classes its JNI
 /// exports implement.
-fn native_lib_owner(facts: &AppFacts, pack: &CompiledPack, path: &str) -> Option<SdkId> {
+pub(crate) fn native_lib_owner(facts: &AppFacts, pack: &CompiledPack, path: &str) -> Option<SdkId> {
     let file = path.rsplit('/').next().unwrap_or(path);
     pack.sdk_for_native_lib(file).or_else(|| {
         let lib = facts.native.iter().find(|n| n.path == path)?;
@@ -343,7 +346,7 @@ impl Access {
     }
 }
 
-fn owner_name(owner: Owner, pack: &CompiledPack) -> String {
+pub(crate) fn owner_name(owner: Owner, pack: &CompiledPack) -> String {
     match owner {
         Owner::Sdk(id) => pack.sdk(id).map(|s| s.id.clone()).unwrap_or_default(),
         Owner::App => BY_APP.to_owned(),
@@ -366,7 +369,7 @@ fn location(index: &CodeIndex, method: MethodId, pc: u32) -> CodeLocation {
     }
 }
 
-fn class_of(index: &CodeIndex, method: MethodId) -> Option<&str> {
+pub(crate) fn class_of(index: &CodeIndex, method: MethodId) -> Option<&str> {
     let dex = index.dex_of(method.dex)?;
     let record = index.method_record(method)?;
     let class = dex.classes.get(usize::try_from(record.class).ok()?)?;
@@ -544,12 +547,13 @@ fn sdk_facts(
     out
 }
 
-fn run_checks(facts: &AppFacts, pack: &CompiledPack) -> Vec<Finding> {
+pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> Vec<Finding> {
     let mut findings: Vec<Finding> = pack
         .checks()
         .iter()
+        .filter(|check| applies(&check.params, facts))
         .flat_map(|check| {
-            evaluate(&check.params, facts)
+            evaluate(&check.params, facts, as_of)
                 .into_iter()
                 .map(move |(message, evidence)| finding(check, message, evidence))
         })
@@ -559,8 +563,20 @@ fn run_checks(facts: &AppFacts, pack: &CompiledPack) -> Vec<Finding> {
     findings
 }
 
+/// A bare dex file has no container, so no signature or network security config: checks of
+/// those would report their absence as if an APK lacked them. A bare dex is code read with no
+/// zip around it (an APK always has entries: at least its manifest).
+fn applies(params: &CheckParams, facts: &AppFacts) -> bool {
+    let bare_dex = facts.container.entries == 0 && !facts.code.dex.is_empty();
+    !(bare_dex
+        && matches!(
+            params,
+            CheckParams::Signing { .. } | CheckParams::NetworkConfig { .. }
+        ))
+}
+
 /// One evaluator per check kind: what it found, as (message, evidence) pairs.
-fn evaluate(params: &CheckParams, facts: &AppFacts) -> Vec<(String, Evidence)> {
+fn evaluate(params: &CheckParams, facts: &AppFacts, as_of: &Day) -> Vec<(String, Evidence)> {
     match params {
         CheckParams::PermissionRequested {
             groups,
@@ -575,6 +591,24 @@ fn evaluate(params: &CheckParams, facts: &AppFacts) -> Vec<(String, Evidence)> {
         CheckParams::ExportedUnprotected { kinds } => exported_unprotected(facts, kinds),
         CheckParams::SdkPresent { categories } => sdk_present(facts, categories),
         CheckParams::PackerPresent { kinds } => packer_present(facts, kinds),
+        CheckParams::Signing {
+            condition,
+            date,
+            min_key_bits,
+        } => {
+            let check = SigningCheck {
+                condition: *condition,
+                date: date.as_deref(),
+                min_key_bits: *min_key_bits,
+            };
+            crate::signing_checks::evaluate(facts, check, as_of)
+        }
+        CheckParams::NetworkConfig { condition } => {
+            crate::network::checks::network_config(facts, *condition, as_of)
+        }
+        CheckParams::SecretPresent { kinds } => {
+            crate::network::checks::secret_present(facts, kinds)
+        }
         _ => Vec::new(),
     }
 }
@@ -865,6 +899,10 @@ fn serde_json_key(rule: &str, e: &Evidence) -> String {
     if let Some(packer) = &e.packer {
         key.push('\u{1f}');
         key.push_str(packer);
+    }
+    if let Some(certificate) = &e.certificate {
+        key.push('\u{1f}');
+        key.push_str(certificate);
     }
     key
 }

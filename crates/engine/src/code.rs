@@ -128,6 +128,7 @@ pub(crate) fn collect_bare_dex(
         total_methods: dex_facts.methods,
         dex: vec![dex_facts],
         hidden_payloads: Vec::new(),
+        ..CodeFacts::default()
     };
     (facts, CodeIndex::new(code.into_iter().collect()))
 }
@@ -180,7 +181,8 @@ fn index_dex(path: &str, bytes: &[u8], options: ParseOptions) -> Indexed {
         .map(|a| dex_anomaly(path, a.code, a.detail.clone(), a.offset))
         .collect();
     let code = build_dex_code(path, &dex, &mut anomalies);
-    let facts = DexFacts {
+    let compiler = crate::compiler::detect(&dex.layout(), dex.string_data_in_id_order(), &code);
+    let mut facts = DexFacts {
         entry: path.to_owned(),
         version: dex.version(),
         classes: to_u64(code.classes.len()),
@@ -189,7 +191,9 @@ fn index_dex(path: &str, bytes: &[u8], options: ParseOptions) -> Indexed {
         method_refs: to_u64(code.method_refs.len()),
         code_refs: to_u64(code.refs.len()),
         anomalies,
+        ..DexFacts::default()
     };
+    compiler.fill(&mut facts);
     Indexed {
         facts,
         code: Some(code),

@@ -65,15 +65,32 @@ pub(crate) fn collect(
         let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums, deadline);
         facts.code = code;
         facts.code_index = index;
+        facts.code.obfuscation = crate::obfuscation::detect(
+            &facts.code_index,
+            &facts.code.dex,
+            &facts.container.native_libs,
+        );
         deadline.check("reading the code")?;
     }
     deadline.check("reading the native libraries")?;
     facts.native = crate::native::collect_native(&apk, &facts.container.native_libs);
     deadline.check("reading the signatures")?;
     facts.signing = crate::signing::collect_signing(&apk, &mut facts.anomalies);
+    deadline.check("reading the network facts")?;
+    let mut network_anomalies = Vec::new();
+    facts.network = crate::network::collect(
+        &apk,
+        decoded.resources.as_ref(),
+        &decoded.document,
+        &facts,
+        options.rules.as_deref(),
+        &mut network_anomalies,
+    );
+    facts.anomalies.extend(network_anomalies);
     if let Some(pack) = &options.rules {
         deadline.check("analysing with the rule pack")?;
-        crate::analyze::analyze(&mut facts, pack);
+        let as_of = options.as_of.clone().unwrap_or_else(crate::Day::today);
+        crate::analyze::analyze(&mut facts, pack, &as_of);
         deadline.check("analysing with the rule pack")?;
     }
     Ok(facts)
@@ -88,6 +105,12 @@ fn collect_bare_dex(data: &[u8], input: InputFacts, options: &ScanOptions) -> Ap
     let (code, index) = crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums);
     facts.code = code;
     facts.code_index = index;
+    facts.code.obfuscation = crate::obfuscation::detect(&facts.code_index, &facts.code.dex, &[]);
+    // SDK inventory, API use and the checks that apply to code alone.
+    if let Some(pack) = &options.rules {
+        let as_of = options.as_of.clone().unwrap_or_else(crate::Day::today);
+        crate::analyze::analyze(&mut facts, pack, &as_of);
+    }
     facts
 }
 

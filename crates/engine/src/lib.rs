@@ -21,14 +21,19 @@
 mod analyze;
 mod code;
 mod collect;
+mod compiler;
 mod native;
+mod network;
+mod obfuscation;
 mod signing;
+mod signing_checks;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use apkscope_rules::CompiledPack;
+pub use signing_checks::Day;
 
 use apkscope_facts::{AppFacts, InputFacts};
 use sha2::{Digest, Sha256};
@@ -55,6 +60,10 @@ pub struct ScanOptions {
     /// Wall time one scan may take; over it the scan stops at its next checkpoint (between
     /// phases and between dex files) with [`Error::Timeout`]. None: no limit.
     pub time_limit: Option<Duration>,
+    /// The day certificate validity is judged against (`certificate-expired`,
+    /// `certificate-not-yet-valid` checks). None: the scan date, UTC. Pin it for a report
+    /// that does not change from one day to the next.
+    pub as_of: Option<Day>,
 }
 
 impl Default for ScanOptions {
@@ -65,6 +74,7 @@ impl Default for ScanOptions {
             verify_dex_checksums: true,
             rules: None,
             time_limit: None,
+            as_of: None,
         }
     }
 }
@@ -169,6 +179,16 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppF
     let mut facts = facts?;
     facts.input.sha256 = sha256;
     Ok(facts)
+}
+
+/// Re-runs the checks of `options.rules` over facts read back from a report (a facts JSON):
+/// `findings` is replaced, everything else is taken as it is (the code index is not in a
+/// report, so SDK inventory and API use are not recomputed). Without a pack, nothing changes.
+pub fn check_facts(facts: &mut AppFacts, options: &ScanOptions) {
+    if let Some(pack) = &options.rules {
+        let as_of = options.as_of.clone().unwrap_or_else(Day::today);
+        facts.findings = analyze::run_checks(facts, pack, &as_of);
+    }
 }
 
 /// SHA-256 of the file at `path`, lowercase hex: what a result cache keys reports by.

@@ -11,14 +11,19 @@
 )]
 
 mod analysis;
+mod apkid_parity;
 mod chinese_sdks;
 mod code;
 mod corpus;
 mod dex_parity;
+mod network;
 mod never_panic;
+mod obfuscation;
 mod packers;
 mod parity;
+mod recheck;
 mod report_schema;
 mod sdk_parity;
+mod signing_checks;
 mod signing_parity;
 mod time_limit;

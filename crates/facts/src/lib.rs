@@ -27,9 +27,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub mod code;
+pub mod network;
 mod schema;
 
 pub use code::CodeIndex;
+pub use network::NetworkFacts;
 pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
@@ -60,6 +62,9 @@ pub struct AppFacts {
     /// Signature schemes and signer certificates.
     #[serde(default)]
     pub signing: SigningFacts,
+    /// Endpoints, the network security config and hard-coded secrets.
+    #[serde(default)]
+    pub network: NetworkFacts,
     /// Third-party SDKs detected, with evidence, sorted by id.
     #[serde(default)]
     pub sdks: Vec<SdkFacts>,
@@ -456,7 +461,8 @@ pub struct Hardening {
     pub stripped: bool,
 }
 
-/// Signature schemes and certificates. apkscope reports them; it does not verify digests.
+/// Signature schemes and certificates. apkscope reports them; it does not verify digests or
+/// signatures, so a scheme listed here is present, not proven valid.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct SigningFacts {
     /// Schemes present: `v1`, `v2`, `v3`, `v3.1`, `source-stamp`.
@@ -657,6 +663,9 @@ pub struct Evidence {
     /// An API, string or content URI the code uses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<String>,
+    /// A signer certificate: the SHA-256 of its DER bytes (`signing.certificates[].sha256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
 }
 
 /// The dex files read, and code hidden elsewhere in the APK.
@@ -673,6 +682,10 @@ pub struct CodeFacts {
     pub total_classes: u64,
     /// Methods defined over all dex files.
     pub total_methods: u64,
+    /// Signs that the code was obfuscated: short names, string encryption, reflection-heavy
+    /// loading, `DexGuard` traits.
+    #[serde(default)]
+    pub obfuscation: ObfuscationFacts,
 }
 
 /// One dex file.
@@ -695,6 +708,90 @@ pub struct DexFacts {
     pub code_refs: u64,
     /// Oddities in this file: checksum mismatches, bad offsets, unknown opcodes ….
     pub anomalies: Vec<AnomalyFact>,
+    /// The tool that wrote this dex, as far as the bytes show: `d8`, `r8`, `l8` (from their
+    /// marker), `d8/r8` (their layout without a marker), `dx`, `dexmerge` (dx's merger),
+    /// `jack`, `dexlib1` or `dexlib2` (smali/apktool rebuilds and tools built on them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiler: Option<String>,
+    /// The compiler version its marker or emitter string states (`8.2.33`, `3.26`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiler_version: Option<String>,
+    /// The `min-api` of a D8/R8 marker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_api: Option<u32>,
+    /// What shows the compiler: the marker, the section layout, the string-data order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compiler_evidence: Vec<String>,
+}
+
+/// Signs of obfuscation over the app's own code (classes outside `android`, `androidx`,
+/// `kotlin`, `kotlinx`, `java`, `javax`, `dalvik`; resource classes `R` are left out).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ObfuscationFacts {
+    /// What the signals add up to, sorted: `short-names`, `string-encryption`, `reflection`,
+    /// `dynamic-loading`, `dexguard`. Empty when nothing crosses its threshold.
+    #[serde(default)]
+    pub verdicts: Vec<String>,
+    /// Why each verdict was given (and the strongest signals that fell short).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Classes counted (the app's own, anonymous classes left out).
+    #[serde(default)]
+    pub classes: u64,
+    /// Of those, classes whose simple name (after the last `/` or `$`) is 1 or 2 characters.
+    #[serde(default)]
+    pub short_class_names: u64,
+    /// Methods those classes define (constructors left out).
+    #[serde(default)]
+    pub methods: u64,
+    /// Of those, methods whose name is 1 or 2 characters.
+    #[serde(default)]
+    pub short_method_names: u64,
+    /// Fields of those classes referenced or defined.
+    #[serde(default)]
+    pub fields: u64,
+    /// Of those, fields whose name is 1 or 2 characters.
+    #[serde(default)]
+    pub short_field_names: u64,
+    /// Class, method or field names outside ASCII among the short ones (`DexGuard`'s style).
+    #[serde(default)]
+    pub non_ascii_names: u64,
+    /// Static methods of the app that turn a constant into a string (`(String)String`,
+    /// `([B)String`, `(I)String` …) and are called from many sites: likely string decryptors,
+    /// the most called first (at most 5).
+    #[serde(default)]
+    pub string_decryptors: Vec<StringDecryptor>,
+    /// Call sites of `Class.forName`.
+    #[serde(default)]
+    pub class_for_name: u64,
+    /// Call sites of `Method.invoke` and `Constructor.newInstance`.
+    #[serde(default)]
+    pub reflective_calls: u64,
+    /// Call sites of `ClassLoader.loadClass`.
+    #[serde(default)]
+    pub load_class: u64,
+    /// Class loaders constructed (`new-instance` of `DexClassLoader`, `InMemoryDexClassLoader`,
+    /// `PathClassLoader`, `BaseDexClassLoader`, `DelegateLastClassLoader`).
+    #[serde(default)]
+    pub class_loaders: u64,
+    /// Names passed to `System.loadLibrary` as constants that match no `lib*.so` in the APK
+    /// (loaded from elsewhere, or unpacked at run time), sorted.
+    #[serde(default)]
+    pub foreign_libraries: Vec<String>,
+}
+
+/// A likely string decryptor.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct StringDecryptor {
+    /// The method (`Lcls;->name(params)ret`).
+    pub method: String,
+    /// Call sites.
+    pub call_sites: u64,
+    /// Call sites whose argument is a `const-string` loaded just before.
+    pub const_string_args: u64,
+    /// Of those constants, how many look encrypted (mostly non-printable or non-ASCII, or
+    /// high-entropy text).
+    pub opaque_args: u64,
 }
 
 /// Code found outside the `classes*.dex` entries.

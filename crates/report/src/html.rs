@@ -13,6 +13,8 @@ use std::io::{self, Write};
 
 use apkscope_facts::{AnomalyFact, AppFacts, Evidence, Finding, SdkFacts, ToolFacts};
 
+mod network;
+
 /// Nothing may load: no scripts, fonts, frames or remote images. Inline `<style>` and `data:`
 /// images are the only exceptions the report itself needs.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
@@ -386,6 +388,7 @@ fn render_app(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
     render_pi_access(s, facts, anchor)?;
     render_findings(s, facts, anchor, counts)?;
     render_native(s, facts, anchor)?;
+    network::render_network(s, facts, anchor)?;
     render_anomalies(s, facts, anchor)?;
     s.push_str("</section>\n");
     Ok(())
@@ -1160,6 +1163,7 @@ fn evidence_list(s: &mut String, evidence: &Evidence) -> fmt::Result {
         ("entry", evidence.entry.as_deref()),
         ("sdk", evidence.sdk.as_deref()),
         ("packer", evidence.packer.as_deref()),
+        ("certificate", evidence.certificate.as_deref()),
         ("permission", evidence.permission.as_deref()),
         ("component", evidence.component.as_deref()),
         ("class", class.as_deref()),
@@ -1226,6 +1230,7 @@ fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result 
         }
         s.push_str("</tbody>\n</table>\n");
     }
+    obfuscation_block(s, facts)?;
     let payloads = &facts.code.hidden_payloads;
     if !payloads.is_empty() {
         writeln!(
@@ -1248,6 +1253,54 @@ fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result 
             )?;
         }
         s.push_str("</tbody>\n</table>\n");
+    }
+    Ok(())
+}
+
+/// Compilers of the dex files and the obfuscation verdicts with their evidence.
+fn obfuscation_block(s: &mut String, facts: &AppFacts) -> fmt::Result {
+    let code = &facts.code;
+    let o = &code.obfuscation;
+    if !code.analysed || code.dex.is_empty() {
+        return Ok(());
+    }
+    let mut compilers: Vec<String> = code
+        .dex
+        .iter()
+        .filter_map(|d| {
+            d.compiler.as_ref().map(|c| match &d.compiler_version {
+                Some(v) => format!("{c} {v}"),
+                None => c.clone(),
+            })
+        })
+        .collect();
+    compilers.sort();
+    compilers.dedup();
+    writeln!(
+        s,
+        "<h4>Compiler and obfuscation</h4>\n<p>Compiled by: {}. Obfuscation: <strong>{}</strong> \
+         ({} of {} classes, {} of {} methods short-named).</p>",
+        Esc(&if compilers.is_empty() {
+            "not recognised".to_owned()
+        } else {
+            compilers.join(", ")
+        }),
+        Esc(&if o.verdicts.is_empty() {
+            "none seen".to_owned()
+        } else {
+            o.verdicts.join(", ")
+        }),
+        o.short_class_names,
+        o.classes,
+        o.short_method_names,
+        o.methods
+    )?;
+    if !o.evidence.is_empty() {
+        s.push_str("<ul>\n");
+        for e in &o.evidence {
+            writeln!(s, "<li>{}</li>", Esc(e))?;
+        }
+        s.push_str("</ul>\n");
     }
     Ok(())
 }

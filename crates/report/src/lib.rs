@@ -20,6 +20,7 @@
 mod classes;
 mod csv;
 mod html;
+mod network;
 mod sarif;
 mod sdk_list;
 mod summary;
@@ -107,6 +108,7 @@ pub fn render_text(facts: &AppFacts) -> String {
     render_code(&mut s, facts);
     render_native(&mut s, facts);
     render_signing(&mut s, facts);
+    network::render_network(&mut s, facts);
     render_container(&mut s, facts);
 
     let _ = writeln!(s, "\nAnomalies ({})", facts.anomalies.len());
@@ -261,12 +263,13 @@ fn render_code(s: &mut String, facts: &AppFacts) {
     for dex in &code.dex {
         let _ = writeln!(
             s,
-            "  {:<15} v{:03}  {} classes, {} methods, {} strings{}",
+            "  {:<15} v{:03}  {} classes, {} methods, {} strings{}{}",
             dex.entry,
             dex.version,
             dex.classes,
             dex.methods,
             dex.strings,
+            compiler_note(dex),
             if dex.anomalies.is_empty() {
                 String::new()
             } else {
@@ -277,6 +280,7 @@ fn render_code(s: &mut String, facts: &AppFacts) {
             let _ = writeln!(s, "{:<18}{}: {}", "", a.kind, a.detail);
         }
     }
+    render_obfuscation(s, facts);
     for p in &code.hidden_payloads {
         let _ = writeln!(
             s,
@@ -287,6 +291,45 @@ fn render_code(s: &mut String, facts: &AppFacts) {
             if p.parsed { ", indexed" } else { "" },
             p.detail
         );
+    }
+}
+
+/// `, d8 8.2.33 min-api 21` for the dex line of the text report.
+fn compiler_note(dex: &apkscope_facts::DexFacts) -> String {
+    let Some(compiler) = &dex.compiler else {
+        return String::new();
+    };
+    let mut note = format!(", {compiler}");
+    if let Some(version) = &dex.compiler_version {
+        let _ = write!(note, " {version}");
+    }
+    if let Some(api) = dex.min_api {
+        let _ = write!(note, " min-api {api}");
+    }
+    note
+}
+
+/// The obfuscation line: verdicts and the figures behind them.
+fn render_obfuscation(s: &mut String, facts: &AppFacts) {
+    let o = &facts.code.obfuscation;
+    if !facts.code.analysed || o.classes == 0 {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "  obfuscation   {} ({} of {} classes, {} of {} methods short-named)",
+        if o.verdicts.is_empty() {
+            "none seen".to_owned()
+        } else {
+            o.verdicts.join(", ")
+        },
+        o.short_class_names,
+        o.classes,
+        o.short_method_names,
+        o.methods
+    );
+    for e in &o.evidence {
+        let _ = writeln!(s, "{:<16}{e}", "");
     }
 }
 

@@ -67,7 +67,7 @@ fn counts_apps_sdks_and_findings() {
     );
 
     let findings = demo().findings.len() as u64;
-    assert_eq!(findings, 44);
+    assert_eq!(findings, 49);
     let severities = value["severities"].as_array().unwrap();
     let by_severity: u64 = severities
         .iter()
@@ -329,12 +329,12 @@ fn csv_is_one_long_table() {
         .filter(|r| r[0] == "severity")
         .map(|r| r[7].parse::<u64>().unwrap())
         .sum();
-    assert_eq!(severity_findings, 88);
+    assert_eq!(severity_findings, 98);
     let top: Vec<_> = records.iter().filter(|r| r[0] == "top_app").collect();
     assert_eq!(top.len(), 2);
     assert_eq!(top[0][2], "com.example.apkscope.demo");
     assert!(top[0][4].starts_with("critical=0; high="), "{}", top[0][4]);
-    assert_eq!(top[0][7], "44");
+    assert_eq!(top[0][7], "49");
 }
 
 #[test]

@@ -61,8 +61,8 @@ pub use diag::{Diagnostic, Level, Location, codes, render};
 pub use error::{Error, Result};
 pub use model::{
     Api, ApiKind, ApiPermission, ApiUser, Category, Check, CheckKind, CheckParams, ComponentKind,
-    FlagValue, Packer, PackerKind, Permission, PiType, RuleTest, Sdk, Severity, Special, Status,
-    Tc260Group,
+    FlagValue, NetworkCondition, Packer, PackerKind, Permission, PiType, RuleTest, Sdk, SecretKind,
+    Severity, SigningCondition, Special, Status, Tc260Group, is_iso_day,
 };
 pub use pack::{Located, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS};
 pub use validate::GENERIC_PREFIXES;

@@ -273,6 +273,74 @@ vocab! {
         SdkPresent = "sdk-present",
         /// Each detected packer, protector or obfuscator.
         PackerPresent = "packer-present",
+        /// A condition of the APK's signature schemes or signer certificates.
+        Signing = "signing",
+        /// A condition of the network security policy (cleartext, trust anchors, pinning).
+        NetworkConfig = "network-config",
+        /// Each hard-coded credential of the given kinds.
+        SecretPresent = "secret-present",
+    }
+}
+
+vocab! {
+    /// What a `network-config` check looks for (`condition`).
+    NetworkCondition {
+        /// Plain HTTP is allowed to every host (base policy).
+        CleartextPermitted = "cleartext-permitted",
+        /// A domain config allows plain HTTP to named domains.
+        CleartextDomains = "cleartext-domains",
+        /// Release builds trust user-installed CA certificates.
+        UserCertsTrusted = "user-certs-trusted",
+        /// The config has `<debug-overrides>`.
+        DebugOverrides = "debug-overrides",
+        /// A pin set whose expiration date is before the reference date: its pins are no
+        /// longer enforced.
+        PinSetExpired = "pin-set-expired",
+        /// The manifest names a config that cannot be resolved or read.
+        ConfigUnreadable = "config-unreadable",
+    }
+}
+
+vocab! {
+    /// Kinds of hard-coded credentials (`secret-present` `kinds`).
+    SecretKind {
+        /// Cloud access keys and API keys (AWS, Google, Alibaba Cloud, Tencent Cloud).
+        Cloud = "cloud",
+        /// Personal or bot tokens (GitHub, Slack).
+        Token = "token",
+        /// PEM private keys.
+        PrivateKey = "private-key",
+        /// Map SDK keys in manifest meta-data.
+        Map = "map",
+        /// Push SDK app keys and secrets in manifest meta-data.
+        Push = "push",
+        /// Analytics SDK app keys in manifest meta-data.
+        Analytics = "analytics",
+    }
+}
+
+vocab! {
+    /// What a `signing` check looks for (`condition`). apkscope reports signatures; it does not
+    /// verify their digests.
+    SigningCondition {
+        /// No signature scheme at all.
+        Unsigned = "unsigned",
+        /// A signer certificate whose subject CN is `Android Debug`.
+        DebugCertificate = "debug-certificate",
+        /// A signer certificate whose validity ended before the reference date.
+        CertificateExpired = "certificate-expired",
+        /// A signer certificate whose validity starts after the reference date.
+        CertificateNotYetValid = "certificate-not-yet-valid",
+        /// A signer certificate whose validity ends before a fixed `date`.
+        ValidityEndsBefore = "validity-ends-before",
+        /// A signer certificate signed with MD2, MD5 or SHA-1.
+        WeakSignatureAlgorithm = "weak-signature-algorithm",
+        /// An RSA or DSA key under `min_key_bits` bits, or an EC key under 224 bits.
+        WeakKey = "weak-key",
+        /// Only the v1 (JAR) scheme while `minSdk` < 24: open to Janus (CVE-2017-13156).
+        V1OnlyJanus = "v1-only-janus",
+        /// A scheme the app's SDK levels need is absent (v1 below API 24, v2+ from target 30).
+        MissingRequiredScheme = "missing-required-scheme",
     }
 }
 
@@ -564,6 +632,25 @@ pub enum CheckParams {
         /// Packer kinds.
         kinds: Vec<PackerKind>,
     },
+    /// `signing`: one condition of the signature schemes or signer certificates.
+    Signing {
+        /// What to look for.
+        condition: SigningCondition,
+        /// `validity-ends-before` only: the day (`YYYY-MM-DD`, UTC) a certificate must outlive.
+        date: Option<String>,
+        /// `weak-key` only: the smallest RSA or DSA key accepted (default 2048).
+        min_key_bits: Option<u32>,
+    },
+    /// `network-config`: one condition of the network security policy.
+    NetworkConfig {
+        /// What to look for.
+        condition: NetworkCondition,
+    },
+    /// `secret-present`: credentials of these kinds (empty: all).
+    SecretPresent {
+        /// Secret kinds.
+        kinds: Vec<SecretKind>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -620,6 +707,45 @@ struct PackerKindsRaw {
     kinds: Vec<PackerKind>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NetworkConfigRaw {
+    condition: NetworkCondition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretKindsRaw {
+    #[serde(default)]
+    kinds: Vec<SecretKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningRaw {
+    condition: SigningCondition,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    min_key_bits: Option<u32>,
+}
+
+/// Whether `s` is a calendar day written `YYYY-MM-DD`.
+pub fn is_iso_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let number = |r: std::ops::Range<usize>| s.get(r).and_then(|d| d.parse::<u32>().ok());
+    b.len() == 10
+        && digits(0..4)
+        && b.get(4) == Some(&b'-')
+        && digits(5..7)
+        && b.get(7) == Some(&b'-')
+        && digits(8..10)
+        && number(5..7).is_some_and(|m| (1..=12).contains(&m))
+        && number(8..10).is_some_and(|d| (1..=31).contains(&d))
+}
+
 impl CheckParams {
     /// Reads the parameters of a check of `kind`; the error is serde's message (unknown or
     /// missing key, wrong type or value).
@@ -672,6 +798,40 @@ impl CheckParams {
             CheckKind::PackerPresent => {
                 let r: PackerKindsRaw = value.try_into().map_err(err)?;
                 Self::PackerPresent { kinds: r.kinds }
+            }
+            CheckKind::Signing => {
+                let r: SigningRaw = value.try_into().map_err(err)?;
+                let dated = r.condition == SigningCondition::ValidityEndsBefore;
+                match &r.date {
+                    None if dated => {
+                        return Err("`validity-ends-before` needs `date`".to_owned());
+                    }
+                    Some(_) if !dated => {
+                        return Err("`date` applies only to `validity-ends-before`".to_owned());
+                    }
+                    Some(d) if !is_iso_day(d) => {
+                        return Err(format!("`date` {d:?} is not a day written YYYY-MM-DD"));
+                    }
+                    _ => {}
+                }
+                if r.min_key_bits.is_some() && r.condition != SigningCondition::WeakKey {
+                    return Err("`min_key_bits` applies only to `weak-key`".to_owned());
+                }
+                Self::Signing {
+                    condition: r.condition,
+                    date: r.date,
+                    min_key_bits: r.min_key_bits,
+                }
+            }
+            CheckKind::NetworkConfig => {
+                let r: NetworkConfigRaw = value.try_into().map_err(err)?;
+                Self::NetworkConfig {
+                    condition: r.condition,
+                }
+            }
+            CheckKind::SecretPresent => {
+                let r: SecretKindsRaw = value.try_into().map_err(err)?;
+                Self::SecretPresent { kinds: r.kinds }
             }
         })
     }
@@ -748,5 +908,39 @@ mod tests {
             CheckParams::parse(CheckKind::ExportedUnprotected, &table("")),
             Ok(CheckParams::ExportedUnprotected { kinds: vec![] })
         );
+    }
+
+    #[test]
+    fn signing_params() {
+        let parse = |s: &str| CheckParams::parse(CheckKind::Signing, &table(s));
+        assert_eq!(
+            parse("condition = 'weak-key'\nmin_key_bits = 3072"),
+            Ok(CheckParams::Signing {
+                condition: SigningCondition::WeakKey,
+                date: None,
+                min_key_bits: Some(3072)
+            })
+        );
+        assert!(parse("condition = 'validity-ends-before'\ndate = '2033-10-22'").is_ok());
+        let e = parse("condition = 'validity-ends-before'").unwrap_err();
+        assert!(e.contains("needs `date`"), "{e}");
+        let e = parse("condition = 'validity-ends-before'\ndate = '2033-13-01'").unwrap_err();
+        assert!(e.contains("YYYY-MM-DD"), "{e}");
+        let e = parse("condition = 'unsigned'\ndate = '2033-10-22'").unwrap_err();
+        assert!(e.contains("only to `validity-ends-before`"), "{e}");
+        let e = parse("condition = 'unsigned'\nmin_key_bits = 1").unwrap_err();
+        assert!(e.contains("only to `weak-key`"), "{e}");
+        assert!(parse("condition = 'self-signed'").is_err());
+        assert!(parse("").is_err());
+        assert!(is_iso_day("2024-02-29"));
+        for bad in [
+            "2024-2-29",
+            "2024-00-01",
+            "2024-01-32",
+            "20240101",
+            "2024-01-01T",
+        ] {
+            assert!(!is_iso_day(bad), "{bad}");
+        }
     }
 }

@@ -1,0 +1,1170 @@
+//! Network facts: endpoints named by dex strings, string resources, manifest meta-data and
+//! native strings (each attributed to the SDK or app code that holds it), the network security
+//! config the manifest names, and hard-coded credentials found by pattern.
+//!
+//! The secret patterns are a documented table here ([`SECRET_PATTERNS`], [`META_DATA_KEYS`])
+//! rather than rule-pack data: each is a literal prefix plus a character class and length,
+//! which one aho-corasick pass over every string finds without a regex engine.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use apkscope_apk::Apk;
+use apkscope_axml::{Document, Element, Node, ResourceTable, Value};
+use apkscope_facts::code::{CodeIndex, MethodId};
+use apkscope_facts::network::{
+    CleartextPolicy, DomainFacts, Endpoint, NetworkConfigFacts, NetworkFacts, PinFacts,
+    PinSetFacts, SecretFacts, SecurityConfigFacts, TrustAnchorFacts,
+};
+use apkscope_facts::{AnomalyFact, AppFacts};
+use apkscope_rules::CompiledPack;
+use rayon::prelude::*;
+
+use crate::analyze::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
+
+/// Most endpoints a report lists; the rest are counted in `endpoints_truncated`.
+pub(crate) const MAX_ENDPOINTS: usize = 500;
+/// Most distinct endpoints gathered before further ones are only counted (bounds memory on
+/// hostile inputs with millions of URL strings).
+const MAX_ENDPOINTS_GATHERED: usize = 50_000;
+/// Most secrets a report lists; the rest are counted in `secrets_truncated`.
+pub(crate) const MAX_SECRETS: usize = 200;
+/// Most sources kept per endpoint.
+const MAX_SOURCES: usize = 5;
+/// Most `const-string` sites of one string looked at to find who loads it.
+const MAX_SITES_PER_STRING: usize = 64;
+/// Longest URL kept (bytes).
+const MAX_URL_LEN: usize = 256;
+/// Most `domain-config` elements read (nested ones included) and deepest nesting followed.
+const MAX_DOMAIN_CONFIGS: usize = 256;
+const MAX_NESTING: usize = 8;
+/// Most `<domain>`, `<pin>` and `<certificates>` children kept per config.
+const MAX_CHILDREN: usize = 64;
+/// First target SDK at which cleartext traffic is refused by default (Android 9).
+const CLEARTEXT_DEFAULT_OFF_SDK: i64 = 28;
+/// First target SDK at which user-added CAs are not trusted by default (Android 7).
+const USER_CA_DEFAULT_OFF_SDK: i64 = 24;
+
+/// A credential pattern: a literal prefix, then `min..=max` characters of `charset`. A match
+/// must not be preceded by an ASCII letter or digit nor followed by a character of `charset`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SecretPattern {
+    /// Stable id, reported as `secrets[].id`.
+    pub(crate) id: &'static str,
+    /// Whose credential it is.
+    pub(crate) vendor: &'static str,
+    /// `cloud`, `token` or `private-key`.
+    pub(crate) kind: &'static str,
+    /// The literal every value starts with.
+    pub(crate) prefix: &'static str,
+    /// Characters allowed after the prefix.
+    pub(crate) charset: Charset,
+    /// Shortest and longest run of `charset` after the prefix.
+    pub(crate) min: usize,
+    pub(crate) max: usize,
+}
+
+/// Character classes of [`SecretPattern`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Charset {
+    /// `[0-9A-Z]`
+    UpperDigit,
+    /// `[0-9A-Za-z]`
+    Alnum,
+    /// `[0-9A-Za-z_-]`
+    UrlSafe,
+    /// `[0-9A-Za-z-]`
+    AlnumDash,
+    /// `[A-Z ]` followed by `PRIVATE KEY-----` (PEM private key headers).
+    PemLabel,
+}
+
+impl Charset {
+    fn accepts(self, b: u8) -> bool {
+        match self {
+            Self::UpperDigit => b.is_ascii_uppercase() || b.is_ascii_digit(),
+            Self::Alnum => b.is_ascii_alphanumeric(),
+            Self::UrlSafe => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+            Self::AlnumDash => b.is_ascii_alphanumeric() || b == b'-',
+            Self::PemLabel => b.is_ascii_uppercase() || b == b' ',
+        }
+    }
+}
+
+/// Credentials recognised in strings. Sources: AWS IAM identifiers (access key ids start with
+/// `AKIA`, temporary ones `ASIA`), Google API keys (`AIza` + 35), Alibaba Cloud `AccessKey` ids
+/// (`LTAI`), Tencent Cloud `SecretId`s (`AKID` + 32), GitHub token prefixes (2021 format), Slack
+/// token prefixes, PEM private keys.
+pub(crate) const SECRET_PATTERNS: &[SecretPattern] = &[
+    SecretPattern {
+        id: "aws-access-key-id",
+        vendor: "Amazon Web Services",
+        kind: "cloud",
+        prefix: "AKIA",
+        charset: Charset::UpperDigit,
+        min: 16,
+        max: 16,
+    },
+    SecretPattern {
+        id: "aws-temporary-access-key-id",
+        vendor: "Amazon Web Services",
+        kind: "cloud",
+        prefix: "ASIA",
+        charset: Charset::UpperDigit,
+        min: 16,
+        max: 16,
+    },
+    SecretPattern {
+        id: "google-api-key",
+        vendor: "Google Cloud / Firebase",
+        kind: "cloud",
+        prefix: "AIza",
+        charset: Charset::UrlSafe,
+        min: 35,
+        max: 35,
+    },
+    SecretPattern {
+        id: "aliyun-access-key-id",
+        vendor: "Alibaba Cloud",
+        kind: "cloud",
+        prefix: "LTAI",
+        charset: Charset::Alnum,
+        min: 12,
+        max: 20,
+    },
+    SecretPattern {
+        id: "tencent-cloud-secret-id",
+        vendor: "Tencent Cloud",
+        kind: "cloud",
+        prefix: "AKID",
+        charset: Charset::Alnum,
+        min: 32,
+        max: 32,
+    },
+    SecretPattern {
+        id: "github-token",
+        vendor: "GitHub",
+        kind: "token",
+        prefix: "ghp_",
+        charset: Charset::Alnum,
+        min: 36,
+        max: 36,
+    },
+    SecretPattern {
+        id: "github-token",
+        vendor: "GitHub",
+        kind: "token",
+        prefix: "gho_",
+        charset: Charset::Alnum,
+        min: 36,
+        max: 36,
+    },
+    SecretPattern {
+        id: "github-token",
+        vendor: "GitHub",
+        kind: "token",
+        prefix: "github_pat_",
+        charset: Charset::UrlSafe,
+        min: 22,
+        max: 255,
+    },
+    SecretPattern {
+        id: "slack-token",
+        vendor: "Slack",
+        kind: "token",
+        prefix: "xoxb-",
+        charset: Charset::AlnumDash,
+        min: 10,
+        max: 255,
+    },
+    SecretPattern {
+        id: "slack-token",
+        vendor: "Slack",
+        kind: "token",
+        prefix: "xoxp-",
+        charset: Charset::AlnumDash,
+        min: 10,
+        max: 255,
+    },
+    SecretPattern {
+        id: "private-key",
+        vendor: "PEM",
+        kind: "private-key",
+        prefix: "-----BEGIN ",
+        charset: Charset::PemLabel,
+        min: 0,
+        max: 24,
+    },
+];
+
+/// Manifest `<meta-data>` names that carry an SDK's app key: (name, id, vendor, kind). The
+/// values identify the app to the vendor's service; a leaked secret (`*_SECRET`) lets others
+/// act as the app.
+pub(crate) const META_DATA_KEYS: &[(&str, &str, &str, &str)] = &[
+    (
+        "JPUSH_APPKEY",
+        "jpush-app-key",
+        "JPush (Aurora Mobile)",
+        "push",
+    ),
+    ("UMENG_APPKEY", "umeng-app-key", "Umeng", "analytics"),
+    (
+        "UMENG_MESSAGE_SECRET",
+        "umeng-message-secret",
+        "Umeng Push",
+        "push",
+    ),
+    (
+        "com.amap.api.v2.apikey",
+        "amap-api-key",
+        "AMap (Gaode)",
+        "map",
+    ),
+    (
+        "com.baidu.lbsapi.API_KEY",
+        "baidu-map-api-key",
+        "Baidu Map",
+        "map",
+    ),
+    ("TencentMapSDK", "tencent-map-key", "Tencent Map", "map"),
+    (
+        "com.google.android.geo.API_KEY",
+        "google-maps-api-key",
+        "Google Maps",
+        "map",
+    ),
+    (
+        "com.google.android.maps.v2.API_KEY",
+        "google-maps-api-key",
+        "Google Maps",
+        "map",
+    ),
+    ("PUSH_APPKEY", "getui-app-key", "Getui", "push"),
+    ("PUSH_APPSECRET", "getui-app-secret", "Getui", "push"),
+    ("GETUI_APPID", "getui-app-id", "Getui", "push"),
+    (
+        "com.vivo.push.api_key",
+        "vivo-push-api-key",
+        "vivo Push",
+        "push",
+    ),
+    (
+        "com.huawei.hms.client.appid",
+        "huawei-hms-app-id",
+        "Huawei HMS",
+        "push",
+    ),
+    ("BUGLY_APPID", "bugly-app-id", "Tencent Bugly", "analytics"),
+];
+
+/// Hosts of XML namespaces and schema URLs: names, not endpoints.
+const NAMESPACE_HOSTS: &[&str] = &[
+    "schemas.android.com",
+    "www.w3.org",
+    "w3.org",
+    "xmlpull.org",
+    "www.xmlpull.org",
+    "ns.adobe.com",
+    "schemas.xmlsoap.org",
+    "schemas.microsoft.com",
+    "xml.org",
+    "xml.apache.org",
+    "purl.org",
+    "java.sun.com",
+    "xmlns.jcp.org",
+];
+
+/// First labels of Java package names: a dotted string starting with one is code, not a host
+/// (`android.app`, `com.example.io`).
+const PACKAGE_ROOTS: &[&str] = &[
+    "android",
+    "androidx",
+    "java",
+    "javax",
+    "kotlin",
+    "kotlinx",
+    "dalvik",
+    "com",
+    "org",
+    "net",
+    "io",
+    "cn",
+    "me",
+    "co",
+    "de",
+    "okhttp3",
+    "retrofit2",
+    "sun",
+    "libcore",
+];
+
+const URL_SCHEMES: &[&str] = &["https://", "http://", "wss://", "ws://", "ftp://"];
+
+/// One automaton over URL schemes and secret prefixes: a string without any of them is
+/// dismissed in one pass.
+static MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    let literals = URL_SCHEMES
+        .iter()
+        .copied()
+        .chain(SECRET_PATTERNS.iter().map(|p| p.prefix));
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(literals)
+        .ok()
+});
+
+/// Collects the network facts of an app whose manifest facts, code index and native facts are
+/// filled. `document` is the decoded manifest; `pack` attributes code to SDKs when given.
+pub(crate) fn collect(
+    apk: &Apk<'_>,
+    resources: Option<&ResourceTable>,
+    document: &Document,
+    facts: &AppFacts,
+    pack: Option<&CompiledPack>,
+    anomalies: &mut Vec<AnomalyFact>,
+) -> NetworkFacts {
+    let mut out = NetworkFacts {
+        security_config: security_config(apk, resources, document, facts, anomalies),
+        ..NetworkFacts::default()
+    };
+    policy(&mut out, facts);
+    let mut found = Found::default();
+    if let Some(res) = resources {
+        for (id, text) in res.string_values() {
+            // File resources hold their path as a string; no endpoint or key there.
+            if text.starts_with("res/") || !has_literal(text) && !maybe_bare(text) {
+                continue;
+            }
+            let name = res.name(id).unwrap_or_else(|| format!("@0x{id:08x}"));
+            found.scan(text, &format!("resources {name}"), BY_APP);
+        }
+    }
+    let manifest = &facts.manifest;
+    let meta = manifest
+        .meta_data
+        .iter()
+        .chain(manifest.components.iter().flat_map(|c| c.meta_data.iter()));
+    for m in meta {
+        let Some(value) = m.value.as_deref() else {
+            continue;
+        };
+        let location = format!("meta-data {}", m.name);
+        if let Some(&(_, id, vendor, kind)) = META_DATA_KEYS.iter().find(|k| k.0 == m.name) {
+            // Unfilled build placeholders and unresolved references are not keys.
+            if is_key_value(value) {
+                found.secret(id, vendor, kind, value, &location, BY_APP);
+            }
+            continue;
+        }
+        found.scan(value, &location, BY_APP);
+    }
+    for lib in &facts.native {
+        let by = pack
+            .and_then(|p| crate::analyze::native_lib_owner(facts, p, &lib.path).map(|id| (p, id)))
+            .map_or_else(
+                || BY_UNATTRIBUTED.to_owned(),
+                |(p, id)| crate::analyze::owner_name(Owner::Sdk(id), p),
+            );
+        for s in &lib.strings_of_interest {
+            if !s.starts_with('/') {
+                found.scan(s, &lib.path, &by);
+            }
+        }
+    }
+    let attribution = pack.map(|p| Attribution::new(facts, p));
+    scan_dex(&facts.code_index, attribution.as_ref(), pack, &mut found);
+    found.finish(&mut out);
+    out
+}
+
+/// Whether a meta-data value looks like a filled-in key.
+fn is_key_value(value: &str) -> bool {
+    let v = value.trim();
+    v.len() >= 4 && !v.starts_with("${") && !v.starts_with('@') && !v.contains(' ')
+}
+
+fn has_literal(text: &str) -> bool {
+    MATCHER.as_ref().is_some_and(|m| m.is_match(text))
+}
+
+/// Cheap test before the bare host / IP checks: short, dotted, no spaces or slashes.
+fn maybe_bare(text: &str) -> bool {
+    (7..=253).contains(&text.len())
+        && text.contains('.')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':')
+}
+
+/// A dex string that holds a URL, host, IP or secret.
+struct DexHit {
+    dex: u32,
+    string: u32,
+}
+
+fn scan_dex(
+    index: &CodeIndex,
+    attribution: Option<&Attribution<'_>>,
+    pack: Option<&CompiledPack>,
+    found: &mut Found,
+) {
+    let hits: Vec<Vec<DexHit>> = (0u32..)
+        .zip(&index.dex)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(d, dex)| {
+            let count = u32::try_from(dex.strings.len()).unwrap_or(u32::MAX);
+            (0..count)
+                .filter(|&i| {
+                    dex.string(i)
+                        .is_some_and(|s| has_literal(s) || maybe_bare(s) && bare_kind(s).is_some())
+                })
+                .map(|string| DexHit { dex: d, string })
+                .collect()
+        })
+        .collect();
+    if hits.iter().all(Vec::is_empty) {
+        return;
+    }
+    // Who loads a string comes from the reverse index; build it for every dex in parallel
+    // now (the analysis would build it next anyway).
+    index
+        .dex
+        .par_iter()
+        .for_each(apkscope_facts::code::DexCode::prepare_queries);
+    for hit in hits.into_iter().flatten() {
+        let Some(dex) = index.dex_of(hit.dex) else {
+            continue;
+        };
+        let Some(text) = dex.string(hit.string) else {
+            continue;
+        };
+        let mut owners: BTreeMap<String, String> = BTreeMap::new();
+        for (method, _) in dex
+            .string_sites_of(hit.string)
+            .into_iter()
+            .take(MAX_SITES_PER_STRING)
+        {
+            let id = MethodId {
+                dex: hit.dex,
+                method,
+            };
+            let Some(class) = crate::analyze::class_of(index, id) else {
+                continue;
+            };
+            let by = match (attribution, pack) {
+                (Some(a), Some(p)) => crate::analyze::owner_name(a.owner(class), p),
+                _ => BY_UNATTRIBUTED.to_owned(),
+            };
+            owners
+                .entry(by)
+                .or_insert_with(|| format!("{} {class}", dex.entry));
+        }
+        if owners.is_empty() {
+            found.scan(text, &dex.entry, BY_UNATTRIBUTED);
+        }
+        for (by, location) in &owners {
+            found.scan(text, location, by);
+        }
+    }
+}
+
+#[derive(Default)]
+struct EndpointAcc {
+    kind: &'static str,
+    host: String,
+    sources: BTreeSet<String>,
+    by: BTreeSet<String>,
+}
+
+/// Endpoints and secrets gathered so far.
+#[derive(Default)]
+struct Found {
+    endpoints: BTreeMap<String, EndpointAcc>,
+    endpoints_dropped: u64,
+    secrets: BTreeSet<(String, String, String, String, String, String)>,
+    secrets_dropped: u64,
+}
+
+impl Found {
+    /// Looks for URLs, secrets and (for a whole string) a bare host or IP in `text`.
+    fn scan(&mut self, text: &str, location: &str, by: &str) {
+        if let Some(matcher) = MATCHER.as_ref() {
+            for m in matcher.find_iter(text) {
+                let pattern = m.pattern().as_usize();
+                if let Some(p) = pattern
+                    .checked_sub(URL_SCHEMES.len())
+                    .and_then(|i| SECRET_PATTERNS.get(i))
+                {
+                    if let Some(value) = secret_at(text, m.start(), p) {
+                        self.secret(p.id, p.vendor, p.kind, value, location, by);
+                    }
+                } else if let Some((url, host)) = url_at(text, m.start()) {
+                    let kind = if is_ipv4(&host) { "ip" } else { "url" };
+                    self.endpoint(url, kind, host, location, by);
+                }
+            }
+        }
+        if maybe_bare(text)
+            && let Some(kind) = bare_kind(text)
+        {
+            let host = text.split(':').next().unwrap_or(text).to_ascii_lowercase();
+            self.endpoint(text.to_owned(), kind, host, location, by);
+        }
+    }
+
+    fn endpoint(&mut self, value: String, kind: &'static str, host: String, at: &str, by: &str) {
+        let full = self.endpoints.len() >= MAX_ENDPOINTS_GATHERED;
+        if full && !self.endpoints.contains_key(&value) {
+            self.endpoints_dropped = self.endpoints_dropped.saturating_add(1);
+            return;
+        }
+        let acc = self.endpoints.entry(value).or_insert_with(|| EndpointAcc {
+            kind,
+            host,
+            ..EndpointAcc::default()
+        });
+        if acc.sources.len() < MAX_SOURCES {
+            acc.sources.insert(at.to_owned());
+        }
+        acc.by.insert(by.to_owned());
+    }
+
+    fn secret(&mut self, id: &str, vendor: &str, kind: &str, value: &str, at: &str, by: &str) {
+        if self.secrets.len() > MAX_SECRETS.saturating_mul(4) {
+            self.secrets_dropped = self.secrets_dropped.saturating_add(1);
+            return;
+        }
+        self.secrets.insert((
+            vendor.to_owned(),
+            at.to_owned(),
+            id.to_owned(),
+            kind.to_owned(),
+            mask(value),
+            by.to_owned(),
+        ));
+    }
+
+    fn finish(self, out: &mut NetworkFacts) {
+        let total = self.endpoints.len();
+        out.endpoints = self
+            .endpoints
+            .into_iter()
+            .take(MAX_ENDPOINTS)
+            .map(|(value, acc)| Endpoint {
+                value,
+                kind: acc.kind.to_owned(),
+                host: acc.host,
+                sources: acc.sources.into_iter().collect(),
+                by: acc.by.into_iter().collect(),
+            })
+            .collect();
+        out.endpoints_truncated = u64::try_from(total.saturating_sub(MAX_ENDPOINTS))
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.endpoints_dropped);
+        let total = self.secrets.len();
+        out.secrets = self
+            .secrets
+            .into_iter()
+            .take(MAX_SECRETS)
+            .map(|(vendor, location, id, kind, masked, by)| SecretFacts {
+                id,
+                vendor,
+                kind,
+                masked,
+                location,
+                by,
+            })
+            .collect();
+        out.secrets_truncated = u64::try_from(total.saturating_sub(MAX_SECRETS))
+            .unwrap_or(u64::MAX)
+            .saturating_add(self.secrets_dropped);
+    }
+}
+
+/// The first four and last two characters of `value`, never more than half of it.
+pub(crate) fn mask(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() < 12 {
+        let head: String = chars.iter().take(2).collect();
+        return format!("{head}…");
+    }
+    let head: String = chars.iter().take(4).collect();
+    let tail: String = chars.iter().skip(chars.len().saturating_sub(2)).collect();
+    format!("{head}…{tail}")
+}
+
+/// The secret of pattern `p` starting at byte `start` of `text`, if the text there matches.
+fn secret_at<'t>(text: &'t str, start: usize, p: &SecretPattern) -> Option<&'t str> {
+    let bytes = text.as_bytes();
+    if let Some(before) = start.checked_sub(1).and_then(|i| bytes.get(i))
+        && before.is_ascii_alphanumeric()
+        && p.charset != Charset::PemLabel
+    {
+        return None;
+    }
+    let body_start = start.checked_add(p.prefix.len())?;
+    let body = bytes.get(body_start..)?;
+    let run = body
+        .iter()
+        .take(p.max.saturating_add(1))
+        .take_while(|&&b| p.charset.accepts(b))
+        .count();
+    if p.charset == Charset::PemLabel {
+        // `-----BEGIN RSA PRIVATE KEY-----`: the label must end in `PRIVATE KEY-----`.
+        let label_end = body_start.checked_add(run)?;
+        let header = text.get(start..label_end)?;
+        let tail = text.get(label_end..)?;
+        if header.ends_with("PRIVATE KEY") && tail.starts_with("-----") {
+            return text.get(start..label_end.checked_add(5)?);
+        }
+        return None;
+    }
+    if run < p.min || run > p.max {
+        return None;
+    }
+    text.get(start..body_start.checked_add(run)?)
+}
+
+/// The URL starting at byte `start` of `text` and its lowercase host, unless it names no
+/// usable host or a namespace.
+fn url_at(text: &str, start: usize) -> Option<(String, String)> {
+    let rest = text.get(start..)?;
+    let end = rest
+        .char_indices()
+        .find(|&(_, c)| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
+        .map_or(rest.len(), |(i, _)| i);
+    let mut url = rest.get(..end)?;
+    if url.len() > MAX_URL_LEN {
+        let mut cut = MAX_URL_LEN;
+        while !url.is_char_boundary(cut) {
+            cut = cut.checked_sub(1)?;
+        }
+        url = url.get(..cut)?;
+    }
+    let after = url.split_once("://")?.1;
+    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let host = host_port
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && host.len() <= 253
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    if !valid || NAMESPACE_HOSTS.contains(&host.as_str()) {
+        return None;
+    }
+    Some((url.to_owned(), host))
+}
+
+/// Whether a whole string is a host name (`api.example.com`) or an IPv4 address
+/// (optionally with a port): `host` or `ip`.
+fn bare_kind(text: &str) -> Option<&'static str> {
+    let (host, port) = match text.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (text, None),
+    };
+    if port.is_some_and(|p| p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    if is_ipv4(host) {
+        return Some("ip");
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    let (first, last) = (labels.first()?, labels.last()?);
+    let tld = last.to_ascii_lowercase();
+    let is_host = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-'))
+        && host.bytes().all(|b| b != b'_')
+        && !labels.iter().any(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        && apkscope_native::HOST_TLDS.contains(&tld.as_str())
+        && !PACKAGE_ROOTS.contains(&first.to_ascii_lowercase().as_str())
+        && !NAMESPACE_HOSTS.contains(&host.to_ascii_lowercase().as_str());
+    is_host.then_some("host")
+}
+
+/// A dotted quad that is not a version number: octets 0–255, the first not 0, and not every
+/// octet a single digit (`1.0.2.3`).
+fn is_ipv4(text: &str) -> bool {
+    let octets: Vec<&str> = text.split('.').collect();
+    if octets.len() != 4 {
+        return false;
+    }
+    let valid = octets.iter().all(|o| {
+        !o.is_empty()
+            && o.len() <= 3
+            && o.bytes().all(|b| b.is_ascii_digit())
+            && o.parse::<u16>().is_ok_and(|n| n <= 255)
+    });
+    valid && octets.first().is_some_and(|o| *o != "0") && !octets.iter().all(|o| o.len() == 1)
+}
+
+/// The effective cleartext policy and whether user CAs are trusted.
+fn policy(out: &mut NetworkFacts, facts: &AppFacts) {
+    // Without a targetSdkVersion Android assumes the minSdkVersion, else 1.
+    let target = facts.app.target_sdk.or(facts.app.min_sdk).unwrap_or(1);
+    let platform_default = target < CLEARTEXT_DEFAULT_OFF_SDK;
+    let config = out.security_config.as_ref().filter(|c| c.problem.is_none());
+    // With a network security config, Android 7+ ignores usesCleartextTraffic: the config's
+    // base-config, else the platform default, decides.
+    let (permitted, decided_by) = match config {
+        Some(c) => match c.base_config.as_ref().and_then(|b| b.cleartext_permitted) {
+            Some(v) => (v, "network-security-config"),
+            None => (platform_default, "default"),
+        },
+        None => match facts.manifest.application.uses_cleartext_traffic {
+            Some(v) => (v, "manifest"),
+            None => (platform_default, "default"),
+        },
+    };
+    let mut domains = BTreeSet::new();
+    let mut user = target < USER_CA_DEFAULT_OFF_SDK;
+    if let Some(c) = config {
+        if let Some(base) = &c.base_config
+            && !base.trust_anchors.is_empty()
+        {
+            user = base.trust_anchors.iter().any(|t| t.src == "user");
+        }
+        for d in &c.domain_configs {
+            if d.cleartext_permitted == Some(true) {
+                domains.extend(d.domains.iter().map(|x| x.name.clone()));
+            }
+            if d.trust_anchors.iter().any(|t| t.src == "user") {
+                user = true;
+            }
+        }
+    }
+    out.cleartext = CleartextPolicy {
+        permitted,
+        decided_by: decided_by.to_owned(),
+        domains: domains.into_iter().collect(),
+    };
+    out.user_certs_trusted = user;
+}
+
+/// Resolves and reads the config the manifest names.
+fn security_config(
+    apk: &Apk<'_>,
+    resources: Option<&ResourceTable>,
+    document: &Document,
+    facts: &AppFacts,
+    anomalies: &mut Vec<AnomalyFact>,
+) -> Option<SecurityConfigFacts> {
+    let reference = facts.manifest.application.network_security_config.clone()?;
+    let attribute = document
+        .root
+        .as_ref()
+        .and_then(|r| r.elements_named("application").next())
+        .and_then(|a| a.android_attr("networkSecurityConfig"));
+    let entry = attribute.and_then(|a| match &a.value {
+        Value::String(path) => Some(path.clone()),
+        v => v
+            .as_reference()
+            .and_then(|id| resources.and_then(|r| r.resolve_string(id))),
+    });
+    let mut config = SecurityConfigFacts {
+        reference,
+        entry: entry.clone(),
+        ..SecurityConfigFacts::default()
+    };
+    let problem = match entry {
+        None => Some(if resources.is_none() {
+            "no resources.arsc to resolve the reference".to_owned()
+        } else {
+            "the reference names no file resource in resources.arsc".to_owned()
+        }),
+        Some(path) => match apk.entry(&path) {
+            None => Some(format!("{path} is not in the APK")),
+            Some(e) => match apk.read(e) {
+                Err(err) => Some(format!("{path}: {err}")),
+                Ok(bytes) => match apkscope_axml::parse(&bytes) {
+                    Err(err) => Some(format!("{path}: {err}")),
+                    Ok(doc) => {
+                        read_config(&doc, resources, &mut config);
+                        None
+                    }
+                },
+            },
+        },
+    };
+    if let Some(p) = &problem {
+        anomalies.push(AnomalyFact {
+            source: "resources".to_owned(),
+            kind: "network_security_config_unreadable".to_owned(),
+            detail: format!("network security config {}: {p}", config.reference),
+            entry: config.entry.clone(),
+            offset: None,
+        });
+    }
+    config.problem = problem;
+    Some(config)
+}
+
+fn read_config(doc: &Document, res: Option<&ResourceTable>, out: &mut SecurityConfigFacts) {
+    let Some(root) = &doc.root else { return };
+    for el in root.elements() {
+        match el.name.as_str() {
+            "base-config" => out.base_config = Some(config_of(el, res, None)),
+            "debug-overrides" => out.debug_overrides = Some(config_of(el, res, None)),
+            "domain-config" => domain_configs(el, res, None, 0, &mut out.domain_configs),
+            _ => {}
+        }
+    }
+}
+
+/// A domain config and its nested ones, which inherit what they do not set.
+fn domain_configs(
+    el: &Element,
+    res: Option<&ResourceTable>,
+    parent: Option<&NetworkConfigFacts>,
+    depth: usize,
+    out: &mut Vec<NetworkConfigFacts>,
+) {
+    if depth > MAX_NESTING || out.len() >= MAX_DOMAIN_CONFIGS {
+        return;
+    }
+    let config = config_of(el, res, parent);
+    for nested in el.elements_named("domain-config") {
+        domain_configs(nested, res, Some(&config), depth.saturating_add(1), out);
+    }
+    out.push(config);
+}
+
+fn config_of(
+    el: &Element,
+    res: Option<&ResourceTable>,
+    parent: Option<&NetworkConfigFacts>,
+) -> NetworkConfigFacts {
+    let mut c = NetworkConfigFacts {
+        cleartext_permitted: attr_bool(el, "cleartextTrafficPermitted")
+            .or_else(|| parent.and_then(|p| p.cleartext_permitted)),
+        ..NetworkConfigFacts::default()
+    };
+    for d in el.elements_named("domain").take(MAX_CHILDREN) {
+        let name = text_of(d).to_ascii_lowercase();
+        if !name.is_empty() {
+            c.domains.push(DomainFacts {
+                name,
+                include_subdomains: attr_bool(d, "includeSubdomains").unwrap_or(false),
+            });
+        }
+    }
+    for anchors in el.elements_named("trust-anchors") {
+        for cert in anchors.elements_named("certificates").take(MAX_CHILDREN) {
+            c.trust_anchors.push(TrustAnchorFacts {
+                src: attr_text(cert, "src", res).unwrap_or_default(),
+                override_pins: attr_bool(cert, "overridePins").unwrap_or(false),
+            });
+        }
+    }
+    if c.trust_anchors.is_empty()
+        && let Some(p) = parent
+    {
+        c.trust_anchors.clone_from(&p.trust_anchors);
+    }
+    if let Some(pins) = el.elements_named("pin-set").next() {
+        c.pin_set = Some(PinSetFacts {
+            expiration: attr_text(pins, "expiration", res),
+            pins: pins
+                .elements_named("pin")
+                .take(MAX_CHILDREN)
+                .map(|p| PinFacts {
+                    digest: attr_text(p, "digest", res).unwrap_or_default(),
+                    value: text_of(p),
+                })
+                .collect(),
+        });
+    } else if let Some(p) = parent {
+        c.pin_set.clone_from(&p.pin_set);
+    }
+    c
+}
+
+fn text_of(el: &Element) -> String {
+    let mut text = String::new();
+    for node in &el.children {
+        if let Node::Text(t) = node {
+            text.push_str(&t.text);
+        }
+    }
+    text.trim().to_owned()
+}
+
+fn attr_text(el: &Element, name: &str, res: Option<&ResourceTable>) -> Option<String> {
+    let a = el.attr(name)?;
+    if let Some(id) = a.value.as_reference() {
+        return Some(
+            res.and_then(|r| r.name(id))
+                .unwrap_or_else(|| a.value.to_string()),
+        );
+    }
+    match &a.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Null | Value::Empty => a.raw_value.clone(),
+        v => Some(a.raw_value.clone().unwrap_or_else(|| v.to_string())),
+    }
+}
+
+fn attr_bool(el: &Element, name: &str) -> Option<bool> {
+    let a = el.attr(name)?;
+    if let Some(b) = a.value.as_bool() {
+        return Some(b);
+    }
+    let text = a.value.as_str().or(a.raw_value.as_deref())?;
+    match text.trim() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_four_and_two() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…LE");
+        assert_eq!(mask("short"), "sh…");
+    }
+
+    #[test]
+    fn secret_patterns_need_exact_shapes() {
+        let p = SECRET_PATTERNS.first().unwrap();
+        assert_eq!(
+            secret_at("key=AKIAIOSFODNN7EXAMPLE;", 4, p),
+            Some("AKIAIOSFODNN7EXAMPLE")
+        );
+        assert_eq!(secret_at("AKIAIOSFODNN7EXAMPLEX", 0, p), None);
+        assert_eq!(secret_at("xAKIAIOSFODNN7EXAMPLE", 1, p), None);
+        assert_eq!(secret_at("AKIASHORT", 0, p), None);
+        let pem = SECRET_PATTERNS
+            .iter()
+            .find(|p| p.id == "private-key")
+            .unwrap();
+        let text = "-----BEGIN RSA PRIVATE KEY-----\nMIIE";
+        assert_eq!(
+            secret_at(text, 0, pem),
+            Some("-----BEGIN RSA PRIVATE KEY-----")
+        );
+        assert_eq!(secret_at("-----BEGIN CERTIFICATE-----", 0, pem), None);
+    }
+
+    #[test]
+    fn urls_skip_namespaces_and_templates() {
+        assert_eq!(
+            url_at("see https://api.example.com/v1?x=1 now", 4),
+            Some((
+                "https://api.example.com/v1?x=1".to_owned(),
+                "api.example.com".to_owned()
+            ))
+        );
+        assert_eq!(
+            url_at("http://schemas.android.com/apk/res/android", 0),
+            None
+        );
+        assert_eq!(url_at("http://%s/path", 0), None);
+        assert_eq!(url_at("https://", 0), None);
+    }
+
+    #[test]
+    fn bare_hosts_and_ips() {
+        assert_eq!(bare_kind("api.weixin.qq.com"), Some("host"));
+        assert_eq!(bare_kind("10.0.0.1:8080"), Some("ip"));
+        assert_eq!(bare_kind("android.app"), None);
+        assert_eq!(bare_kind("com.example.io"), None);
+        assert_eq!(bare_kind("1.0.2.3"), None);
+        assert_eq!(bare_kind("libfoo.so"), None);
+        assert_eq!(bare_kind("300.1.1.1"), None);
+    }
+}
+
+/// The evaluators of the `network-config` and `secret-present` checks.
+pub(crate) mod checks {
+    use apkscope_facts::network::NetworkConfigFacts;
+    use apkscope_facts::{AppFacts, Evidence};
+    use apkscope_rules::{NetworkCondition, SecretKind};
+
+    use crate::Day;
+
+    const MANIFEST: &str = "AndroidManifest.xml";
+
+    /// Findings of one `network-config` condition.
+    #[allow(clippy::too_many_lines)] // one arm per condition, each with its own message
+    pub(crate) fn network_config(
+        facts: &AppFacts,
+        condition: NetworkCondition,
+        as_of: &Day,
+    ) -> Vec<(String, Evidence)> {
+        let net = &facts.network;
+        let config = net.security_config.as_ref();
+        let config_entry = config
+            .and_then(|c| c.entry.clone())
+            .or_else(|| Some(MANIFEST.to_owned()));
+        let at = |component: String| Evidence {
+            entry: config_entry.clone(),
+            component: Some(component),
+            ..Evidence::default()
+        };
+        match condition {
+            NetworkCondition::CleartextPermitted if net.cleartext.permitted => {
+                let why = match net.cleartext.decided_by.as_str() {
+                    "network-security-config" => {
+                        "the network security config's base-config permits it"
+                    }
+                    "manifest" => "android:usesCleartextTraffic is true",
+                    _ => "the target SDK is below 28 and nothing forbids it",
+                };
+                let entry = if net.cleartext.decided_by == "network-security-config" {
+                    config_entry.clone()
+                } else {
+                    Some(MANIFEST.to_owned())
+                };
+                vec![(
+                    format!("plain HTTP is allowed to every host: {why}"),
+                    Evidence {
+                        entry,
+                        component: Some("cleartext".to_owned()),
+                        ..Evidence::default()
+                    },
+                )]
+            }
+            NetworkCondition::CleartextDomains if !net.cleartext.domains.is_empty() => {
+                vec![(
+                    format!(
+                        "plain HTTP is allowed to {}",
+                        net.cleartext.domains.join(", ")
+                    ),
+                    at(format!("domain-config {}", net.cleartext.domains.join(","))),
+                )]
+            }
+            NetworkCondition::UserCertsTrusted if net.user_certs_trusted => {
+                let why = if config.is_some_and(|c| trusts_user(c.base_config.as_ref()))
+                    || config.is_some_and(|c| c.domain_configs.iter().any(|d| trusts_user(Some(d))))
+                {
+                    "the network security config lists user trust anchors"
+                } else {
+                    "the target SDK is below 24, where user CAs are trusted by default"
+                };
+                vec![(
+                    format!("user-installed CA certificates are trusted: {why}"),
+                    at("trust-anchors user".to_owned()),
+                )]
+            }
+            NetworkCondition::DebugOverrides => config
+                .and_then(|c| c.debug_overrides.as_ref())
+                .map(|d| {
+                    let anchors: Vec<&str> =
+                        d.trust_anchors.iter().map(|t| t.src.as_str()).collect();
+                    vec![(
+                        format!(
+                            "the network security config has debug-overrides (trust anchors: {})",
+                            if anchors.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                anchors.join(", ")
+                            }
+                        ),
+                        at("debug-overrides".to_owned()),
+                    )]
+                })
+                .unwrap_or_default(),
+            NetworkCondition::PinSetExpired => config
+                .into_iter()
+                .flat_map(|c| c.base_config.iter().chain(&c.domain_configs))
+                .filter_map(|d| {
+                    let expiration = d.pin_set.as_ref()?.expiration.as_deref()?;
+                    let day = Day::parse(expiration)?;
+                    (day < *as_of).then(|| {
+                        let names: Vec<&str> = d.domains.iter().map(|x| x.name.as_str()).collect();
+                        let scope = if names.is_empty() {
+                            "every host".to_owned()
+                        } else {
+                            names.join(", ")
+                        };
+                        (
+                            format!(
+                                "the pin set for {scope} expired on {expiration}: its pins are no \
+                                 longer enforced"
+                            ),
+                            at(format!("pin-set {}", names.join(","))),
+                        )
+                    })
+                })
+                .collect(),
+            NetworkCondition::ConfigUnreadable => config
+                .and_then(|c| {
+                    let problem = c.problem.as_ref()?;
+                    Some(vec![(
+                        format!(
+                            "the network security config {} cannot be read: {problem}",
+                            c.reference
+                        ),
+                        Evidence {
+                            entry: Some(MANIFEST.to_owned()),
+                            component: Some("application@android:networkSecurityConfig".to_owned()),
+                            ..Evidence::default()
+                        },
+                    )])
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn trusts_user(config: Option<&NetworkConfigFacts>) -> bool {
+        config.is_some_and(|c| c.trust_anchors.iter().any(|t| t.src == "user"))
+    }
+
+    /// One finding per hard-coded credential of `kinds` (empty: all).
+    pub(crate) fn secret_present(
+        facts: &AppFacts,
+        kinds: &[SecretKind],
+    ) -> Vec<(String, Evidence)> {
+        facts
+            .network
+            .secrets
+            .iter()
+            .filter(|s| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == s.kind))
+            .map(|s| {
+                let (entry, rest) = s.location.split_once(' ').unwrap_or((&s.location, ""));
+                let in_dex = std::path::Path::new(entry)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("dex"));
+                let (entry, component, class) = match entry {
+                    "resources" => (crate::RESOURCES_ENTRY, Some(rest), None),
+                    "meta-data" => (MANIFEST, Some(rest), None),
+                    _ if in_dex => (entry, None, (!rest.is_empty()).then_some(rest)),
+                    _ => (entry, None, None),
+                };
+                let is_sdk =
+                    s.by != crate::analyze::BY_APP && s.by != crate::analyze::BY_UNATTRIBUTED;
+                (
+                    format!(
+                        "{} {} ({}) hard-coded in {}: {}",
+                        s.vendor, s.id, s.kind, s.location, s.masked
+                    ),
+                    Evidence {
+                        entry: Some(entry.to_owned()),
+                        component: component
+                            .map(|c| format!("meta-data {c}").replace("meta-data @", "@")),
+                        sdk: is_sdk.then(|| s.by.clone()),
+                        class: class.map(str::to_owned),
+                        api: Some(format!("{} {}", s.id, s.masked)),
+                        ..Evidence::default()
+                    },
+                )
+            })
+            .collect()
+    }
+}
