@@ -7,6 +7,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(dex) = apkscope_dex::parse(data) else { return };
     let _ = dex.anomalies();
+    let _ = (dex.layout(), dex.string_data_in_id_order());
     for i in 0..dex.strings_len().min(4096) {
         let _ = dex.string(i);
     }

@@ -194,3 +194,38 @@ fn damaged_manifests_and_resource_tables_never_panic() {
     }
     eprintln!("damaged manifests: {decoded} still decoded, no panic");
 }
+
+/// The same with the default rule pack: the analysis (SDKs, API use, network, compilers,
+/// obfuscation, every check) over damaged fixtures, and the `scan_apk` fuzz target's saved
+/// inputs.
+#[test]
+fn damaged_fixtures_with_the_rule_pack_never_panic() {
+    let mut options = ScanOptions::default();
+    options.rules = Some(std::sync::Arc::new(
+        apkscope_rules::default_pack().unwrap().compile().unwrap(),
+    ));
+    options.as_of = apkscope_engine::Day::parse("2026-01-01");
+    let scan_with_pack = |data: &[u8], label: &str| {
+        if let Err(err) = scan_bytes(data, label, &options) {
+            assert!(!err.to_string().is_empty(), "{label}: empty error");
+        }
+    };
+    for path in fixture_apks() {
+        let data = std::fs::read(&path).unwrap();
+        let label = path.display().to_string();
+        scan_with_pack(&data, &label);
+        for (how, copy) in damaged_copies(&data, 0x5151_7eed_0bad_cafe) {
+            scan_with_pack(&copy, &format!("{label} {how}"));
+        }
+    }
+    let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    for dir in ["regressions/scan_apk", "corpus/scan_apk"] {
+        let Ok(entries) = std::fs::read_dir(fuzz.join(dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let data = std::fs::read(entry.path()).unwrap();
+            scan_with_pack(&data, &entry.path().display().to_string());
+        }
+    }
+}

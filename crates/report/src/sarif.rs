@@ -598,6 +598,7 @@ fn logical_locations(evidence: &Evidence) -> Vec<LogicalLocation<'_>> {
         (&evidence.sdk, "module", false),
         (&evidence.packer, "module", false),
         (&evidence.api, "member", true),
+        (&evidence.certificate, "object", false),
     ];
     let mut locations: Vec<LogicalLocation<'_>> = Vec::with_capacity(places.len());
     for (value, kind, qualified) in places {
