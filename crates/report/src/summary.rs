@@ -117,7 +117,8 @@ const CSV_HEADER: [&str; 10] = [
 ///   "tool": {"name": "apkscope", "version": "0.1.0"},
 ///   "apps": {"inputs", "scanned", "failed", "failed_share", "without_rule_pack",
 ///            "without_rule_pack_share", "packed", "packed_share", "with_findings",
-///            "with_findings_share"},
+///            "with_findings_share", "cleartext", "cleartext_share", "user_certs_trusted",
+///            "user_certs_trusted_share", "with_secrets", "with_secrets_share"},
 ///   "failures": {"by_kind": [{"kind", "inputs", "share"}],
 ///                "examples": [{"path", "kind", "message"}]},
 ///   "sdks": [{"id", "name", "name_zh", "vendor", "category", "apps", "share"}],
@@ -147,7 +148,7 @@ const CSV_HEADER: [&str; 10] = [
 ///
 /// | section | key | name | class | detail | other columns |
 /// |---|---|---|---|---|---|
-/// | `apps` | `inputs`, `scanned`, `failed`, `without_rule_pack`, `packed`, `with_findings` | | | | apps, share |
+/// | `apps` | `inputs`, `scanned`, `failed`, `without_rule_pack`, `packed`, `with_findings`, `cleartext`, `user_certs_trusted`, `with_secrets` | | | | apps, share |
 /// | `failure_kind` | failure kind | | | | apps (inputs), share (of inputs) |
 /// | `failure_example` | path | | failure kind | message | |
 /// | `sdk` | SDK id | name | category | vendor | apps, share; extra: Chinese name |
@@ -171,6 +172,12 @@ pub struct Summary {
     without_rule_pack: u64,
     packed: u64,
     with_findings: u64,
+    /// Apps whose effective policy allows plain HTTP to every host.
+    cleartext: u64,
+    /// Apps that trust user-installed CA certificates.
+    user_certs_trusted: u64,
+    /// Apps with hard-coded credentials (`network.secrets`).
+    with_secrets: u64,
     failure_kinds: BTreeMap<String, u64>,
     failure_examples: Vec<FailureExample>,
     sdks: BTreeMap<String, SdkTally>,
@@ -290,6 +297,20 @@ impl Summary {
         self.add_permissions(facts);
         self.add_findings(facts);
         self.add_packers(facts);
+        self.add_network(facts);
+    }
+
+    fn add_network(&mut self, facts: &AppFacts) {
+        let network = &facts.network;
+        if network.cleartext.permitted {
+            self.cleartext += 1;
+        }
+        if network.user_certs_trusted {
+            self.user_certs_trusted += 1;
+        }
+        if !network.secrets.is_empty() {
+            self.with_secrets += 1;
+        }
     }
 
     /// Adds one input that could not be analysed; `kind` is the failure class (`io`,
@@ -548,7 +569,7 @@ impl Summary {
     }
 
     /// The `apps` section: name, value and share.
-    fn app_counts(&self) -> [(&'static str, u64, Option<f64>); 6] {
+    fn app_counts(&self) -> [(&'static str, u64, Option<f64>); 9] {
         [
             ("inputs", self.inputs(), None),
             ("scanned", self.scanned, None),
@@ -567,6 +588,17 @@ impl Summary {
                 "with_findings",
                 self.with_findings,
                 Some(self.share(self.with_findings)),
+            ),
+            ("cleartext", self.cleartext, Some(self.share(self.cleartext))),
+            (
+                "user_certs_trusted",
+                self.user_certs_trusted,
+                Some(self.share(self.user_certs_trusted)),
+            ),
+            (
+                "with_secrets",
+                self.with_secrets,
+                Some(self.share(self.with_secrets)),
             ),
         ]
     }
@@ -683,6 +715,12 @@ impl Summary {
             packed_share: self.share(self.packed),
             with_findings: self.with_findings,
             with_findings_share: self.share(self.with_findings),
+            cleartext: self.cleartext,
+            cleartext_share: self.share(self.cleartext),
+            user_certs_trusted: self.user_certs_trusted,
+            user_certs_trusted_share: self.share(self.user_certs_trusted),
+            with_secrets: self.with_secrets,
+            with_secrets_share: self.share(self.with_secrets),
         }
     }
 
@@ -916,6 +954,17 @@ impl Summary {
             percent_text(self.share(self.with_findings)),
             self.packed,
             percent_text(self.share(self.packed)),
+        );
+        let _ = writeln!(
+            s,
+            "  {} allow plain HTTP to every host ({}), {} trust user CAs ({}), {} hold \
+             hard-coded credentials ({})",
+            self.cleartext,
+            percent_text(self.share(self.cleartext)),
+            self.user_certs_trusted,
+            percent_text(self.share(self.user_certs_trusted)),
+            self.with_secrets,
+            percent_text(self.share(self.with_secrets)),
         );
     }
 
@@ -1180,6 +1229,12 @@ struct AppsJson {
     packed_share: f64,
     with_findings: u64,
     with_findings_share: f64,
+    cleartext: u64,
+    cleartext_share: f64,
+    user_certs_trusted: u64,
+    user_certs_trusted_share: f64,
+    with_secrets: u64,
+    with_secrets_share: f64,
 }
 
 /// `apps` and `share`, flattened into each row.

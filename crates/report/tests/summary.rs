@@ -200,18 +200,29 @@ fn json_sections_have_the_documented_fields() {
     assert_eq!(
         fields("/apps"),
         [
+            "cleartext",
+            "cleartext_share",
             "failed",
             "failed_share",
             "inputs",
             "packed",
             "packed_share",
             "scanned",
+            "user_certs_trusted",
+            "user_certs_trusted_share",
             "with_findings",
             "with_findings_share",
+            "with_secrets",
+            "with_secrets_share",
             "without_rule_pack",
             "without_rule_pack_share"
         ]
     );
+    // The demo app's network security config allows plain HTTP and trusts user CAs; it holds
+    // SDK app keys in its meta-data. The batch has it twice.
+    assert_eq!(value["apps"]["cleartext"], 2);
+    assert_eq!(value["apps"]["user_certs_trusted"], 2);
+    assert_eq!(value["apps"]["with_secrets"], 2);
     assert_eq!(fields("/failures/examples/0"), ["kind", "message", "path"]);
     assert_eq!(fields("/failures/by_kind/0"), ["inputs", "kind", "share"]);
     assert_eq!(
