@@ -589,7 +589,11 @@ impl Summary {
                 self.with_findings,
                 Some(self.share(self.with_findings)),
             ),
-            ("cleartext", self.cleartext, Some(self.share(self.cleartext))),
+            (
+                "cleartext",
+                self.cleartext,
+                Some(self.share(self.cleartext)),
+            ),
             (
                 "user_certs_trusted",
                 self.user_certs_trusted,
