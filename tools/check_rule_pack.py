@@ -6,7 +6,8 @@ the pack, class-prefix specificity (>= 2 segments, package prefixes end with '.'
 generic package), no prefix / component / native library / intent action / exodus id
 claimed by two SDKs, well-formed smali signatures, permissions named by APIs exist,
 tests name existing rules, non-empty references; packers have evidence and asset paths
-under assets/. Prints counts per kind.
+under assets/; secrets have exactly one of prefixes (with a sane shape) and meta_data, and no
+prefix or meta-data name on two secrets. Prints counts per kind.
 
 Usage: python3 tools/check_rule_pack.py [DIR]      exit status 1 on any error
 """
@@ -50,7 +51,10 @@ CHECK_KINDS = {
     "signing": {"condition", "date", "min_key_bits"},
     "network-config": {"condition"},
     "secret-present": {"kinds"},
+    "obfuscation": {"verdicts"},
 }
+OBFUSCATION_VERDICTS = {"short-names", "string-encryption", "reflection", "dynamic-loading",
+                        "dexguard"}
 NETWORK_CONDITIONS = {"cleartext-permitted", "cleartext-domains", "user-certs-trusted",
                       "debug-overrides", "pin-set-expired", "config-unreadable"}
 SECRET_KINDS = {"cloud", "token", "private-key", "map", "push", "analytics"}
@@ -61,6 +65,10 @@ SIGNING_CONDITIONS = {"unsigned", "debug-certificate", "certificate-expired",
 PACKER_KINDS = {"packer", "protector", "obfuscator"}
 ASSET_RE = re.compile(r"^assets/([^/\s?\[\]{}!]+/)*[^/\s?\[\]{}!]+$")
 COMPONENT_KINDS = {"activity", "activity-alias", "service", "receiver", "provider"}
+SECRET_CHARSETS = {"upper-digit", "alnum", "url-safe", "alnum-dash", "pem-label"}
+# Keep in step with MIN_SECRET_LITERAL, MIN_SECRET_RUN, MAX_SECRET_RUN in
+# crates/rules/src/validate.rs.
+MIN_SECRET_LITERAL, MIN_SECRET_RUN, MAX_SECRET_RUN = 3, 8, 1024
 
 FIELDS = {
     "permission": ({"name", "protection_level", "added_in", "references"},
@@ -71,6 +79,8 @@ FIELDS = {
     "packer": ({"id", "name", "kind", "references"},
                {"vendor", "application_classes", "class_prefixes", "native_libs", "asset_files"}),
     "api": ({"id", "pi_type", "kind", "signature", "references"}, {"permissions", "with_string"}),
+    "secret": ({"id", "vendor", "kind", "references"},
+               {"prefixes", "charset", "min_len", "max_len", "meta_data"}),
     "check": ({"id", "name", "kind", "severity", "status", "since", "title", "what", "why",
                "example", "remediation", "references"}, {"params"}),
     "test": ({"rule", "fixture", "expect"}, set()),
@@ -319,6 +329,49 @@ def main():
             if not (isinstance(lo, int) and isinstance(hi, int) and lo <= hi):
                 r.err(where, f"bad sdk range on {p['name']}")
 
+    # secrets
+    secret_literals = {}
+    for where, e in entries["secret"]:
+        check_fields(r, where, "secret", e)
+        sid = e.get("id", "")
+        where = f"{where} ({sid})"
+        if not isinstance(sid, str) or not rc.ASCII_ID.match(sid):
+            r.err(where, f"bad id {sid!r}")
+        ids[sid] += 1
+        nonempty_str(r, where, e, "vendor")
+        if e.get("kind") not in SECRET_KINDS:
+            r.err(where, f"unknown secret kind {e.get('kind')!r}")
+        prefixes = str_list(r, where, e, "prefixes")
+        meta = str_list(r, where, e, "meta_data")
+        if bool(prefixes) == bool(meta):
+            r.err(where, "needs exactly one of `prefixes` and `meta_data`")
+        for v in prefixes + meta:
+            if len(v.strip()) < MIN_SECRET_LITERAL or not all(" " <= c <= "~" for c in v):
+                r.err(where, f"prefix or meta-data name {v!r}: at least 3 printable ASCII characters")
+            if v in meta and " " in v:
+                r.err(where, f"meta-data name {v!r} contains white space")
+            if v in secret_literals and secret_literals[v] != sid:
+                r.err(where, f"{v!r} also on secret {secret_literals[v]}")
+            secret_literals.setdefault(v, sid)
+        shape = [k for k in ("charset", "min_len", "max_len") if k in e]
+        if meta and not prefixes and shape:
+            r.err(where, f"{shape} apply only to `prefixes`")
+        if prefixes:
+            if len(shape) != 3:
+                r.err(where, "`prefixes` need `charset`, `min_len` and `max_len`")
+            else:
+                cs, lo, hi = e["charset"], e["min_len"], e["max_len"]
+                if cs not in SECRET_CHARSETS:
+                    r.err(where, f"unknown charset {cs!r}")
+                if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (lo, hi)):
+                    r.err(where, "`min_len` and `max_len` must be non-negative integers")
+                elif lo > hi:
+                    r.err(where, f"min_len {lo} above max_len {hi}")
+                elif not 1 <= hi <= MAX_SECRET_RUN:
+                    r.err(where, f"max_len {hi} not in 1..{MAX_SECRET_RUN}")
+                elif cs != "pem-label" and lo < MIN_SECRET_RUN:
+                    r.err(where, f"min_len {lo} below {MIN_SECRET_RUN}")
+
     # checks
     names = Counter()
     for where, e in entries["check"]:
@@ -349,6 +402,7 @@ def main():
         for k in params.keys() - CHECK_KINDS[kind]:
             r.err(where, f"parameter `{k}` is not one of {sorted(CHECK_KINDS[kind])}")
         vocab = {"groups": GROUPS, "special": SPECIALS, "pi_types": PI_TYPES,
+                 "verdicts": OBFUSCATION_VERDICTS,
                  "categories": CATEGORIES,
                  "kinds": {"packer-present": PACKER_KINDS,
                            "secret-present": SECRET_KINDS}.get(kind, COMPONENT_KINDS)}
@@ -414,6 +468,7 @@ def main():
     print(f"  packers     {len(entries['packer'])}")
     print(f"  apis        {len(entries['api'])}")
     print("    by pi_type: " + ", ".join(f"{k} {v}" for k, v in sorted(pi_counter.items())))
+    print(f"  secrets     {len(entries['secret'])}")
     print(f"  checks      {len(entries['check'])}")
     print(f"  tests       {len(entries['test'])}")
     for w in r.warnings:

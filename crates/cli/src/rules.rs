@@ -160,12 +160,13 @@ fn fixture_facts(path: &Path, options: &ScanOptions) -> Result<apkscope_facts::A
     apkscope_engine::scan_path(path, options).map_err(|e| e.to_string())
 }
 
-/// Whether rule `id` matched in `facts`: an SDK or packer detected, a check with a finding, an API called,
-/// or a permission requested.
+/// Whether rule `id` matched in `facts`: an SDK or packer detected, a check with a finding, an API
+/// called, a permission requested, or a secret pattern found.
 fn rule_matches(facts: &apkscope_facts::AppFacts, id: &str) -> bool {
     facts.sdks.iter().any(|s| s.id == id)
         || facts.packers.iter().any(|p| p.id == id)
         || facts.findings.iter().any(|f| f.rule == id)
         || facts.pi_access.iter().any(|a| a.api == id)
         || facts.permissions.requested.iter().any(|p| p.name == id)
+        || facts.network.secrets.iter().any(|s| s.id == id)
 }

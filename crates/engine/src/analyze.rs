@@ -10,7 +10,7 @@ use apkscope_facts::{
 };
 use apkscope_rules::{
     ApiKind, ApiUser, Category, CheckParams, CompiledCheck, CompiledPack, ComponentKind, FlagValue,
-    PackerId, PackerKind, PiType, SdkId, Special, Tc260Group,
+    ObfuscationVerdict, PackerId, PackerKind, PiType, SdkId, Special, Tc260Group,
 };
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -75,6 +75,7 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day) {
         apis: count(pack.apis().len()),
         checks: count(pack.checks().len()),
         packers: count(pack.packers().len()),
+        secrets: count(pack.secrets().len()),
     });
 }
 
@@ -609,6 +610,7 @@ fn evaluate(params: &CheckParams, facts: &AppFacts, as_of: &Day) -> Vec<(String,
         CheckParams::SecretPresent { kinds } => {
             crate::network::checks::secret_present(facts, kinds)
         }
+        CheckParams::Obfuscation { verdicts } => obfuscated(facts, verdicts),
         _ => Vec::new(),
     }
 }
@@ -768,6 +770,42 @@ fn sdk_present(facts: &AppFacts, categories: &[Category]) -> Vec<(String, Eviden
             )
         })
         .collect()
+}
+
+/// One finding when the code shows any of `verdicts` (any verdict when empty): the analysis of
+/// obfuscated code sees calls but may miss what decrypted strings and reflection hide.
+fn obfuscated(facts: &AppFacts, verdicts: &[ObfuscationVerdict]) -> Vec<(String, Evidence)> {
+    let obfuscation = &facts.code.obfuscation;
+    let seen: Vec<&str> = obfuscation
+        .verdicts
+        .iter()
+        .map(String::as_str)
+        .filter(|v| verdicts.is_empty() || verdicts.iter().any(|w| w.as_str() == *v))
+        .collect();
+    if seen.is_empty() {
+        return Vec::new();
+    }
+    let mut message = format!("the code is obfuscated ({})", seen.join(", "));
+    if let Some(first) = obfuscation.evidence.first() {
+        message.push_str(": ");
+        message.push_str(first);
+    }
+    // Where to look: the busiest string decryptor, else the first dex file.
+    let evidence = match obfuscation.string_decryptors.first() {
+        Some(decryptor) => Evidence {
+            method: Some(decryptor.method.clone()),
+            class: decryptor
+                .method
+                .split_once("->")
+                .map(|(class, _)| class.to_owned()),
+            ..Evidence::default()
+        },
+        None => Evidence {
+            entry: facts.code.dex.first().map(|d| d.entry.clone()),
+            ..Evidence::default()
+        },
+    };
+    vec![(message, evidence)]
 }
 
 fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(String, Evidence)> {

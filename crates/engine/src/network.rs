@@ -2,12 +2,12 @@
 //! native strings (each attributed to the SDK or app code that holds it), the network security
 //! config the manifest names, and hard-coded credentials found by pattern.
 //!
-//! The secret patterns are a documented table here ([`SECRET_PATTERNS`], [`META_DATA_KEYS`])
-//! rather than rule-pack data: each is a literal prefix plus a character class and length,
-//! which one aho-corasick pass over every string finds without a regex engine.
+//! The secret patterns are rule-pack data (`[[secret]]`, `rules/secrets.toml`): each is a
+//! literal prefix plus a character class and length, which one aho-corasick pass over every
+//! string (URL schemes and the pack's prefixes together) finds without a regex engine, or a
+//! manifest meta-data name. Without a rule pack no secret is looked for.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use apkscope_apk::Apk;
@@ -18,7 +18,7 @@ use apkscope_facts::network::{
     PinSetFacts, SecretFacts, SecurityConfigFacts, TrustAnchorFacts,
 };
 use apkscope_facts::{AnomalyFact, AppFacts};
-use apkscope_rules::CompiledPack;
+use apkscope_rules::{CompiledPack, SecretCharset, SecretPrefix};
 use rayon::prelude::*;
 
 use crate::analyze::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
@@ -45,218 +45,6 @@ const MAX_CHILDREN: usize = 64;
 const CLEARTEXT_DEFAULT_OFF_SDK: i64 = 28;
 /// First target SDK at which user-added CAs are not trusted by default (Android 7).
 const USER_CA_DEFAULT_OFF_SDK: i64 = 24;
-
-/// A credential pattern: a literal prefix, then `min..=max` characters of `charset`. A match
-/// must not be preceded by an ASCII letter or digit nor followed by a character of `charset`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SecretPattern {
-    /// Stable id, reported as `secrets[].id`.
-    pub(crate) id: &'static str,
-    /// Whose credential it is.
-    pub(crate) vendor: &'static str,
-    /// `cloud`, `token` or `private-key`.
-    pub(crate) kind: &'static str,
-    /// The literal every value starts with.
-    pub(crate) prefix: &'static str,
-    /// Characters allowed after the prefix.
-    pub(crate) charset: Charset,
-    /// Shortest and longest run of `charset` after the prefix.
-    pub(crate) min: usize,
-    pub(crate) max: usize,
-}
-
-/// Character classes of [`SecretPattern`]s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Charset {
-    /// `[0-9A-Z]`
-    UpperDigit,
-    /// `[0-9A-Za-z]`
-    Alnum,
-    /// `[0-9A-Za-z_-]`
-    UrlSafe,
-    /// `[0-9A-Za-z-]`
-    AlnumDash,
-    /// `[A-Z ]` followed by `PRIVATE KEY-----` (PEM private key headers).
-    PemLabel,
-}
-
-impl Charset {
-    fn accepts(self, b: u8) -> bool {
-        match self {
-            Self::UpperDigit => b.is_ascii_uppercase() || b.is_ascii_digit(),
-            Self::Alnum => b.is_ascii_alphanumeric(),
-            Self::UrlSafe => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
-            Self::AlnumDash => b.is_ascii_alphanumeric() || b == b'-',
-            Self::PemLabel => b.is_ascii_uppercase() || b == b' ',
-        }
-    }
-}
-
-/// Credentials recognised in strings. Sources: AWS IAM identifiers (access key ids start with
-/// `AKIA`, temporary ones `ASIA`), Google API keys (`AIza` + 35), Alibaba Cloud `AccessKey` ids
-/// (`LTAI`), Tencent Cloud `SecretId`s (`AKID` + 32), GitHub token prefixes (2021 format), Slack
-/// token prefixes, PEM private keys.
-pub(crate) const SECRET_PATTERNS: &[SecretPattern] = &[
-    SecretPattern {
-        id: "aws-access-key-id",
-        vendor: "Amazon Web Services",
-        kind: "cloud",
-        prefix: "AKIA",
-        charset: Charset::UpperDigit,
-        min: 16,
-        max: 16,
-    },
-    SecretPattern {
-        id: "aws-temporary-access-key-id",
-        vendor: "Amazon Web Services",
-        kind: "cloud",
-        prefix: "ASIA",
-        charset: Charset::UpperDigit,
-        min: 16,
-        max: 16,
-    },
-    SecretPattern {
-        id: "google-api-key",
-        vendor: "Google Cloud / Firebase",
-        kind: "cloud",
-        prefix: "AIza",
-        charset: Charset::UrlSafe,
-        min: 35,
-        max: 35,
-    },
-    SecretPattern {
-        id: "aliyun-access-key-id",
-        vendor: "Alibaba Cloud",
-        kind: "cloud",
-        prefix: "LTAI",
-        charset: Charset::Alnum,
-        min: 12,
-        max: 20,
-    },
-    SecretPattern {
-        id: "tencent-cloud-secret-id",
-        vendor: "Tencent Cloud",
-        kind: "cloud",
-        prefix: "AKID",
-        charset: Charset::Alnum,
-        min: 32,
-        max: 32,
-    },
-    SecretPattern {
-        id: "github-token",
-        vendor: "GitHub",
-        kind: "token",
-        prefix: "ghp_",
-        charset: Charset::Alnum,
-        min: 36,
-        max: 36,
-    },
-    SecretPattern {
-        id: "github-token",
-        vendor: "GitHub",
-        kind: "token",
-        prefix: "gho_",
-        charset: Charset::Alnum,
-        min: 36,
-        max: 36,
-    },
-    SecretPattern {
-        id: "github-token",
-        vendor: "GitHub",
-        kind: "token",
-        prefix: "github_pat_",
-        charset: Charset::UrlSafe,
-        min: 22,
-        max: 255,
-    },
-    SecretPattern {
-        id: "slack-token",
-        vendor: "Slack",
-        kind: "token",
-        prefix: "xoxb-",
-        charset: Charset::AlnumDash,
-        min: 10,
-        max: 255,
-    },
-    SecretPattern {
-        id: "slack-token",
-        vendor: "Slack",
-        kind: "token",
-        prefix: "xoxp-",
-        charset: Charset::AlnumDash,
-        min: 10,
-        max: 255,
-    },
-    SecretPattern {
-        id: "private-key",
-        vendor: "PEM",
-        kind: "private-key",
-        prefix: "-----BEGIN ",
-        charset: Charset::PemLabel,
-        min: 0,
-        max: 24,
-    },
-];
-
-/// Manifest `<meta-data>` names that carry an SDK's app key: (name, id, vendor, kind). The
-/// values identify the app to the vendor's service; a leaked secret (`*_SECRET`) lets others
-/// act as the app.
-pub(crate) const META_DATA_KEYS: &[(&str, &str, &str, &str)] = &[
-    (
-        "JPUSH_APPKEY",
-        "jpush-app-key",
-        "JPush (Aurora Mobile)",
-        "push",
-    ),
-    ("UMENG_APPKEY", "umeng-app-key", "Umeng", "analytics"),
-    (
-        "UMENG_MESSAGE_SECRET",
-        "umeng-message-secret",
-        "Umeng Push",
-        "push",
-    ),
-    (
-        "com.amap.api.v2.apikey",
-        "amap-api-key",
-        "AMap (Gaode)",
-        "map",
-    ),
-    (
-        "com.baidu.lbsapi.API_KEY",
-        "baidu-map-api-key",
-        "Baidu Map",
-        "map",
-    ),
-    ("TencentMapSDK", "tencent-map-key", "Tencent Map", "map"),
-    (
-        "com.google.android.geo.API_KEY",
-        "google-maps-api-key",
-        "Google Maps",
-        "map",
-    ),
-    (
-        "com.google.android.maps.v2.API_KEY",
-        "google-maps-api-key",
-        "Google Maps",
-        "map",
-    ),
-    ("PUSH_APPKEY", "getui-app-key", "Getui", "push"),
-    ("PUSH_APPSECRET", "getui-app-secret", "Getui", "push"),
-    ("GETUI_APPID", "getui-app-id", "Getui", "push"),
-    (
-        "com.vivo.push.api_key",
-        "vivo-push-api-key",
-        "vivo Push",
-        "push",
-    ),
-    (
-        "com.huawei.hms.client.appid",
-        "huawei-hms-app-id",
-        "Huawei HMS",
-        "push",
-    ),
-    ("BUGLY_APPID", "bugly-app-id", "Tencent Bugly", "analytics"),
-];
 
 /// Hosts of XML namespaces and schema URLs: names, not endpoints.
 const NAMESPACE_HOSTS: &[&str] = &[
@@ -301,18 +89,37 @@ const PACKAGE_ROOTS: &[&str] = &[
 
 const URL_SCHEMES: &[&str] = &["https://", "http://", "wss://", "ws://", "ftp://"];
 
-/// One automaton over URL schemes and secret prefixes: a string without any of them is
-/// dismissed in one pass.
-static MATCHER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-    let literals = URL_SCHEMES
-        .iter()
-        .copied()
-        .chain(SECRET_PATTERNS.iter().map(|p| p.prefix));
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(literals)
-        .ok()
-});
+/// One automaton over URL schemes and the pack's secret prefixes: a string without any of
+/// them is dismissed in one pass. Built per scan (a few dozen literals: microseconds).
+struct Literals<'p> {
+    matcher: Option<AhoCorasick>,
+    /// Pattern `URL_SCHEMES.len() + i` is `secrets[i]`.
+    secrets: &'p [SecretPrefix],
+    pack: Option<&'p CompiledPack>,
+}
+
+impl<'p> Literals<'p> {
+    fn new(pack: Option<&'p CompiledPack>) -> Self {
+        let secrets = pack.map_or(&[][..], CompiledPack::secret_prefixes);
+        let literals = URL_SCHEMES
+            .iter()
+            .copied()
+            .chain(secrets.iter().map(|p| p.prefix.as_str()));
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(literals)
+            .ok();
+        Self {
+            matcher,
+            secrets,
+            pack,
+        }
+    }
+
+    fn has_literal(&self, text: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+    }
+}
 
 /// Collects the network facts of an app whose manifest facts, code index and native facts are
 /// filled. `document` is the decoded manifest; `pack` attributes code to SDKs when given.
@@ -329,11 +136,12 @@ pub(crate) fn collect(
         ..NetworkFacts::default()
     };
     policy(&mut out, facts);
-    let mut found = Found::default();
+    let literals = Literals::new(pack);
+    let mut found = Found::new(&literals);
     if let Some(res) = resources {
         for (id, text) in res.string_values() {
             // File resources hold their path as a string; no endpoint or key there.
-            if text.starts_with("res/") || !has_literal(text) && !maybe_bare(text) {
+            if text.starts_with("res/") || !literals.has_literal(text) && !maybe_bare(text) {
                 continue;
             }
             let name = res.name(id).unwrap_or_else(|| format!("@0x{id:08x}"));
@@ -350,10 +158,19 @@ pub(crate) fn collect(
             continue;
         };
         let location = format!("meta-data {}", m.name);
-        if let Some(&(_, id, vendor, kind)) = META_DATA_KEYS.iter().find(|k| k.0 == m.name) {
+        if let Some(secret) =
+            pack.and_then(|p| p.secret_for_meta_data(&m.name).and_then(|id| p.secret(id)))
+        {
             // Unfilled build placeholders and unresolved references are not keys.
             if is_key_value(value) {
-                found.secret(id, vendor, kind, value, &location, BY_APP);
+                found.secret(
+                    &secret.id,
+                    &secret.vendor,
+                    secret.kind.as_str(),
+                    value,
+                    &location,
+                    BY_APP,
+                );
             }
             continue;
         }
@@ -373,7 +190,7 @@ pub(crate) fn collect(
         }
     }
     let attribution = pack.map(|p| Attribution::new(facts, p));
-    scan_dex(&facts.code_index, attribution.as_ref(), pack, &mut found);
+    scan_dex(&facts.code_index, attribution.as_ref(), &mut found);
     found.finish(&mut out);
     out
 }
@@ -382,10 +199,6 @@ pub(crate) fn collect(
 fn is_key_value(value: &str) -> bool {
     let v = value.trim();
     v.len() >= 4 && !v.starts_with("${") && !v.starts_with('@') && !v.contains(' ')
-}
-
-fn has_literal(text: &str) -> bool {
-    MATCHER.as_ref().is_some_and(|m| m.is_match(text))
 }
 
 /// Cheap test before the bare host / IP checks: short, dotted, no spaces or slashes.
@@ -403,12 +216,9 @@ struct DexHit {
     string: u32,
 }
 
-fn scan_dex(
-    index: &CodeIndex,
-    attribution: Option<&Attribution<'_>>,
-    pack: Option<&CompiledPack>,
-    found: &mut Found,
-) {
+fn scan_dex(index: &CodeIndex, attribution: Option<&Attribution<'_>>, found: &mut Found<'_>) {
+    let pack = found.literals.pack;
+    let literals = found.literals;
     let hits: Vec<Vec<DexHit>> = (0u32..)
         .zip(&index.dex)
         .collect::<Vec<_>>()
@@ -417,8 +227,9 @@ fn scan_dex(
             let count = u32::try_from(dex.strings.len()).unwrap_or(u32::MAX);
             (0..count)
                 .filter(|&i| {
-                    dex.string(i)
-                        .is_some_and(|s| has_literal(s) || maybe_bare(s) && bare_kind(s).is_some())
+                    dex.string(i).is_some_and(|s| {
+                        literals.has_literal(s) || maybe_bare(s) && bare_kind(s).is_some()
+                    })
                 })
                 .map(|string| DexHit { dex: d, string })
                 .collect()
@@ -479,26 +290,46 @@ struct EndpointAcc {
 }
 
 /// Endpoints and secrets gathered so far.
-#[derive(Default)]
-struct Found {
+struct Found<'l> {
+    literals: &'l Literals<'l>,
     endpoints: BTreeMap<String, EndpointAcc>,
     endpoints_dropped: u64,
     secrets: BTreeSet<(String, String, String, String, String, String)>,
     secrets_dropped: u64,
 }
 
-impl Found {
+impl<'l> Found<'l> {
+    fn new(literals: &'l Literals<'l>) -> Self {
+        Self {
+            literals,
+            endpoints: BTreeMap::new(),
+            endpoints_dropped: 0,
+            secrets: BTreeSet::new(),
+            secrets_dropped: 0,
+        }
+    }
+
     /// Looks for URLs, secrets and (for a whole string) a bare host or IP in `text`.
     fn scan(&mut self, text: &str, location: &str, by: &str) {
-        if let Some(matcher) = MATCHER.as_ref() {
+        let literals = self.literals;
+        if let Some(matcher) = literals.matcher.as_ref() {
             for m in matcher.find_iter(text) {
                 let pattern = m.pattern().as_usize();
                 if let Some(p) = pattern
                     .checked_sub(URL_SCHEMES.len())
-                    .and_then(|i| SECRET_PATTERNS.get(i))
+                    .and_then(|i| literals.secrets.get(i))
                 {
-                    if let Some(value) = secret_at(text, m.start(), p) {
-                        self.secret(p.id, p.vendor, p.kind, value, location, by);
+                    if let Some(value) = secret_at(text, m.start(), p)
+                        && let Some(secret) = literals.pack.and_then(|k| k.secret(p.secret))
+                    {
+                        self.secret(
+                            &secret.id,
+                            &secret.vendor,
+                            secret.kind.as_str(),
+                            value,
+                            location,
+                            by,
+                        );
                     }
                 } else if let Some((url, host)) = url_at(text, m.start()) {
                     let kind = if is_ipv4(&host) { "ip" } else { "url" };
@@ -596,11 +427,11 @@ pub(crate) fn mask(value: &str) -> String {
 }
 
 /// The secret of pattern `p` starting at byte `start` of `text`, if the text there matches.
-fn secret_at<'t>(text: &'t str, start: usize, p: &SecretPattern) -> Option<&'t str> {
+fn secret_at<'t>(text: &'t str, start: usize, p: &SecretPrefix) -> Option<&'t str> {
     let bytes = text.as_bytes();
     if let Some(before) = start.checked_sub(1).and_then(|i| bytes.get(i))
         && before.is_ascii_alphanumeric()
-        && p.charset != Charset::PemLabel
+        && p.charset != SecretCharset::PemLabel
     {
         return None;
     }
@@ -608,10 +439,10 @@ fn secret_at<'t>(text: &'t str, start: usize, p: &SecretPattern) -> Option<&'t s
     let body = bytes.get(body_start..)?;
     let run = body
         .iter()
-        .take(p.max.saturating_add(1))
+        .take(p.max_len.saturating_add(1))
         .take_while(|&&b| p.charset.accepts(b))
         .count();
-    if p.charset == Charset::PemLabel {
+    if p.charset == SecretCharset::PemLabel {
         // `-----BEGIN RSA PRIVATE KEY-----`: the label must end in `PRIVATE KEY-----`.
         let label_end = body_start.checked_add(run)?;
         let header = text.get(start..label_end)?;
@@ -621,7 +452,7 @@ fn secret_at<'t>(text: &'t str, start: usize, p: &SecretPattern) -> Option<&'t s
         }
         return None;
     }
-    if run < p.min || run > p.max {
+    if run < p.min_len || run > p.max_len {
         return None;
     }
     text.get(start..body_start.checked_add(run)?)
@@ -940,7 +771,15 @@ mod tests {
 
     #[test]
     fn secret_patterns_need_exact_shapes() {
-        let p = SECRET_PATTERNS.first().unwrap();
+        let pack = apkscope_rules::default_pack().unwrap().compile().unwrap();
+        let prefix = |s: &str| {
+            pack.secret_prefixes()
+                .iter()
+                .find(|p| p.prefix == s)
+                .unwrap()
+                .clone()
+        };
+        let p = &prefix("AKIA");
         assert_eq!(
             secret_at("key=AKIAIOSFODNN7EXAMPLE;", 4, p),
             Some("AKIAIOSFODNN7EXAMPLE")
@@ -948,10 +787,7 @@ mod tests {
         assert_eq!(secret_at("AKIAIOSFODNN7EXAMPLEX", 0, p), None);
         assert_eq!(secret_at("xAKIAIOSFODNN7EXAMPLE", 1, p), None);
         assert_eq!(secret_at("AKIASHORT", 0, p), None);
-        let pem = SECRET_PATTERNS
-            .iter()
-            .find(|p| p.id == "private-key")
-            .unwrap();
+        let pem = &prefix("-----BEGIN ");
         let text = "-----BEGIN RSA PRIVATE KEY-----\nMIIE";
         assert_eq!(
             secret_at(text, 0, pem),

@@ -516,6 +516,9 @@ pub struct RulePackFacts {
     /// Packers and protectors in the pack.
     #[serde(default)]
     pub packers: u64,
+    /// Hard-coded credential patterns (`[[secret]]`) in the pack.
+    #[serde(default)]
+    pub secrets: u64,
 }
 
 /// A third-party SDK found in the app.

@@ -7,7 +7,9 @@ use std::fmt::Write as _;
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
 use crate::error::{Error, Result};
-use crate::model::{Api, ApiKind, Check, CheckParams, Packer, Permission, RuleTest, Sdk};
+use crate::model::{
+    Api, ApiKind, Check, CheckParams, Packer, Permission, RuleTest, Sdk, Secret, SecretCharset,
+};
 use crate::pack::Pack;
 
 /// Index of an SDK in a [`CompiledPack`] (load order).
@@ -41,6 +43,33 @@ impl ApiId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+}
+
+/// Index of a secret in a [`CompiledPack`] (load order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SecretId(u32);
+
+impl SecretId {
+    /// The index into [`CompiledPack::secrets`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One literal prefix of a `[[secret]]` with its validated shape: the value is the prefix,
+/// then `min_len..=max_len` bytes of `charset`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecretPrefix {
+    /// The literal.
+    pub prefix: String,
+    /// The secret it belongs to.
+    pub secret: SecretId,
+    /// Characters allowed after the prefix.
+    pub charset: SecretCharset,
+    /// Shortest run of `charset`.
+    pub min_len: usize,
+    /// Longest run of `charset`.
+    pub max_len: usize,
 }
 
 /// A check with its typed parameters.
@@ -171,6 +200,12 @@ pub struct CompiledPack {
     content_uris: Vec<(String, ApiId)>,
     /// Owner class descriptors of method and field APIs: a cheap first filter.
     api_classes: HashMap<String, Vec<ApiId>>,
+    secrets: Vec<Secret>,
+    secret_by_id: HashMap<String, SecretId>,
+    /// Every prefix of every secret, in load order.
+    secret_prefixes: Vec<SecretPrefix>,
+    /// Manifest meta-data names (exact).
+    secret_meta_data: HashMap<String, SecretId>,
     checks: Vec<CompiledCheck>,
     tests: Vec<RuleTest>,
 }
@@ -333,6 +368,33 @@ impl CompiledPack {
             }
         }
 
+        let secrets: Vec<Secret> = pack.secrets.iter().map(|s| s.value.clone()).collect();
+        let mut secret_by_id = HashMap::new();
+        let mut secret_prefixes = Vec::new();
+        let mut secret_meta_data = HashMap::new();
+        let len = |n: Option<u32>| {
+            n.and_then(|n| usize::try_from(n).ok())
+                .ok_or(Error::Internal("a validated secret has no shape"))
+        };
+        for (i, s) in secrets.iter().enumerate() {
+            let id = SecretId(id32(i)?);
+            secret_by_id.entry(s.id.clone()).or_insert(id);
+            for p in &s.prefixes {
+                secret_prefixes.push(SecretPrefix {
+                    prefix: p.clone(),
+                    secret: id,
+                    charset: s
+                        .charset
+                        .ok_or(Error::Internal("a validated secret has no shape"))?,
+                    min_len: len(s.min_len)?,
+                    max_len: len(s.max_len)?,
+                });
+            }
+            for m in &s.meta_data {
+                secret_meta_data.entry(m.clone()).or_insert(id);
+            }
+        }
+
         let mut checks = Vec::new();
         for c in &pack.checks {
             let params = CheckParams::parse(c.kind, &c.params)
@@ -368,6 +430,10 @@ impl CompiledPack {
             strings,
             content_uris,
             api_classes,
+            secrets,
+            secret_by_id,
+            secret_prefixes,
+            secret_meta_data,
             checks,
             tests,
         })
@@ -587,6 +653,34 @@ impl CompiledPack {
                 .filter(move |(p, _)| s.starts_with(p.as_str()))
                 .map(|(_, id)| *id),
         )
+    }
+
+    // ---- secrets -----------------------------------------------------------------------
+
+    /// Every secret, in load order ([`SecretId::index`] indexes this).
+    pub fn secrets(&self) -> &[Secret] {
+        &self.secrets
+    }
+
+    /// The secret behind an id.
+    pub fn secret(&self, id: SecretId) -> Option<&Secret> {
+        self.secrets.get(id.index())
+    }
+
+    /// The secret whose `id` is this string.
+    pub fn secret_by_id(&self, id: &str) -> Option<SecretId> {
+        self.secret_by_id.get(id).copied()
+    }
+
+    /// Every literal prefix with its shape, in load order: the engine puts them in one
+    /// automaton with the URL schemes and checks the shape after each match.
+    pub fn secret_prefixes(&self) -> &[SecretPrefix] {
+        &self.secret_prefixes
+    }
+
+    /// The secret whose value a manifest `<meta-data>` of this exact name holds.
+    pub fn secret_for_meta_data(&self, name: &str) -> Option<SecretId> {
+        self.secret_meta_data.get(name).copied()
     }
 
     // ---- checks and tests --------------------------------------------------------------

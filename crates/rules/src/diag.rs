@@ -73,6 +73,13 @@ pub mod codes {
     pub const BAD_FIELD_SIGNATURE: &str = "E041";
     /// A string API is empty, or a content-uri API is not `content://authority…`.
     pub const BAD_STRING_SIGNATURE: &str = "E042";
+    /// A `[[secret]]` prefix or meta-data name is unusable: shorter than three characters,
+    /// not printable ASCII, or (meta-data) containing white space.
+    pub const BAD_SECRET_PATTERN: &str = "E043";
+    /// A `[[secret]]` shape is missing, partial or insane: `prefixes` without `charset`,
+    /// `min_len` and `max_len`, a shape on a meta-data-only entry, `min_len > max_len`, a run
+    /// longer than 1024, or fewer than 8 characters for any charset but `pem-label`.
+    pub const BAD_SECRET_SHAPE: &str = "E044";
     /// `references` is empty or holds an empty string.
     pub const NO_REFERENCES: &str = "E050";
     /// A required text (`title`, `what`, `why`, `example`, `remediation`, `name`, `purpose`) is
@@ -81,6 +88,9 @@ pub mod codes {
     /// A `[[packer]]` has no evidence at all (no application class, class prefix, native
     /// library or asset file): it can never be detected.
     pub const PACKER_WITHOUT_EVIDENCE: &str = "E052";
+    /// A `[[secret]]` has neither `prefixes` nor `meta_data`, or both: it must say exactly
+    /// one way to recognise it.
+    pub const SECRET_WITHOUT_PATTERN: &str = "E053";
     /// The pack cannot be compiled for a reason outside any one entry: too many entries, or an
     /// automaton over its limits.
     pub const TOO_LARGE: &str = "E099";
@@ -131,9 +141,12 @@ pub mod codes {
         BAD_METHOD_SIGNATURE,
         BAD_FIELD_SIGNATURE,
         BAD_STRING_SIGNATURE,
+        BAD_SECRET_PATTERN,
+        BAD_SECRET_SHAPE,
         NO_REFERENCES,
         EMPTY_TEXT,
         PACKER_WITHOUT_EVIDENCE,
+        SECRET_WITHOUT_PATTERN,
         UNKNOWN_TEST_RULE,
         BAD_FIXTURE,
         TOO_LARGE,

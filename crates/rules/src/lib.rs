@@ -2,12 +2,13 @@
 //!
 //! # Overview
 //!
-//! The rule format is documented in `rules/README.md` at the repository root: six kinds of
-//! tables (`[[permission]]`, `[[sdk]]`, `[[packer]]`, `[[api]]`, `[[check]]`, `[[test]]`), each entry with a
+//! The rule format is documented in `rules/README.md` at the repository root: seven kinds of
+//! tables (`[[permission]]`, `[[sdk]]`, `[[packer]]`, `[[api]]`, `[[secret]]`, `[[check]]`,
+//! `[[test]]`), each entry with a
 //! stable id and references. This crate
 //!
 //! 1. **loads** rule files into a [`Pack`]: typed entries ([`Permission`], [`Sdk`], [`Packer`],
-//!    [`Api`], [`Check`], [`RuleTest`]) that remember their file and the spans of their keys
+//!    [`Api`], [`Secret`], [`Check`], [`RuleTest`]) that remember their file and the spans of their keys
 //!    ([`Located`], [`Origin`]). A file that is not TOML or does not fit the format is an
 //!    [`Error`] with file, line, column and field, or, with the lenient [`Pack::load`], one
 //!    [`Diagnostic`] per bad entry;
@@ -56,13 +57,14 @@ mod model;
 mod pack;
 mod validate;
 
-pub use compile::{ApiId, CompiledCheck, CompiledPack, PackerId, SdkId};
+pub use compile::{ApiId, CompiledCheck, CompiledPack, PackerId, SdkId, SecretId, SecretPrefix};
 pub use diag::{Diagnostic, Level, Location, codes, render};
 pub use error::{Error, Result};
 pub use model::{
     Api, ApiKind, ApiPermission, ApiUser, Category, Check, CheckKind, CheckParams, ComponentKind,
-    FlagValue, NetworkCondition, Packer, PackerKind, Permission, PiType, RuleTest, Sdk, SecretKind,
-    Severity, SigningCondition, Special, Status, Tc260Group, is_iso_day,
+    FlagValue, NetworkCondition, ObfuscationVerdict, Packer, PackerKind, Permission, PiType,
+    RuleTest, Sdk, Secret, SecretCharset, SecretKind, Severity, SigningCondition, Special, Status,
+    Tc260Group, is_iso_day,
 };
 pub use pack::{Located, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS};
 pub use validate::GENERIC_PREFIXES;

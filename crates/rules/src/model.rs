@@ -1,4 +1,4 @@
-//! The six kinds of rule-file tables (`rules/README.md`), as typed values.
+//! The kinds of rule-file tables (`rules/README.md`), as typed values.
 //!
 //! Closed vocabularies (personal-information types, TC260 groups, special permissions, SDK
 //! categories, severities, statuses, API kinds, check kinds) are enums: a misspelt value is a
@@ -279,6 +279,25 @@ vocab! {
         NetworkConfig = "network-config",
         /// Each hard-coded credential of the given kinds.
         SecretPresent = "secret-present",
+        /// Obfuscation the bytecode shows (`code.obfuscation.verdicts`).
+        Obfuscation = "obfuscation",
+    }
+}
+
+vocab! {
+    /// Obfuscation signals an `obfuscation` check looks for (`verdicts`), as the engine names
+    /// them in `code.obfuscation.verdicts`.
+    ObfuscationVerdict {
+        /// Most of the app's own classes, methods or fields have 1–2 character names.
+        ShortNames = "short-names",
+        /// String constants decrypted at run time by a decryptor method.
+        StringEncryption = "string-encryption",
+        /// Heavy use of reflection (`Class.forName`, `Method.invoke`).
+        Reflection = "reflection",
+        /// Code loaded at run time (class loaders, libraries the APK does not ship).
+        DynamicLoading = "dynamic-loading",
+        /// The traits of `DexGuard` (flattened packages, non-ASCII names, encrypted strings).
+        Dexguard = "dexguard",
     }
 }
 
@@ -316,6 +335,35 @@ vocab! {
         Push = "push",
         /// Analytics SDK app keys in manifest meta-data.
         Analytics = "analytics",
+    }
+}
+
+vocab! {
+    /// The characters a `[[secret]]` value may hold after its prefix (`charset`).
+    SecretCharset {
+        /// `[0-9A-Z]`.
+        UpperDigit = "upper-digit",
+        /// `[0-9A-Za-z]`.
+        Alnum = "alnum",
+        /// `[0-9A-Za-z_-]` (URL-safe base64).
+        UrlSafe = "url-safe",
+        /// `[0-9A-Za-z-]`.
+        AlnumDash = "alnum-dash",
+        /// `[A-Z ]`, and the run must end in `PRIVATE KEY-----` (PEM private-key headers).
+        PemLabel = "pem-label",
+    }
+}
+
+impl SecretCharset {
+    /// Whether `b` may appear in the run after the prefix.
+    pub const fn accepts(self, b: u8) -> bool {
+        match self {
+            Self::UpperDigit => b.is_ascii_uppercase() || b.is_ascii_digit(),
+            Self::Alnum => b.is_ascii_alphanumeric(),
+            Self::UrlSafe => b.is_ascii_alphanumeric() || b == b'_' || b == b'-',
+            Self::AlnumDash => b.is_ascii_alphanumeric() || b == b'-',
+            Self::PemLabel => b.is_ascii_uppercase() || b == b' ',
+        }
     }
 }
 
@@ -490,6 +538,42 @@ pub struct Packer {
     pub references: Vec<String>,
 }
 
+/// `[[secret]]`: a kind of hard-coded credential and how to recognise it.
+///
+/// Either `prefixes` with a shape (`charset`, `min_len`, `max_len`): a literal prefix, then
+/// `min_len..=max_len` characters of `charset`, not preceded by an ASCII letter or digit nor
+/// followed by another character of `charset` (one Aho-Corasick pass finds every prefix, the
+/// shape is checked byte by byte: no regular expressions). Or `meta_data`: manifest
+/// `<meta-data>` names whose value is the credential.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// Stable id, lowercase `[a-z0-9-]`, unique across the pack; reported as `secrets[].id`.
+    pub id: String,
+    /// Whose credential it is.
+    pub vendor: String,
+    /// What kind of credential (the `secret-present` vocabulary).
+    pub kind: SecretKind,
+    /// Literal prefixes every value starts with (case-sensitive).
+    #[serde(default)]
+    pub prefixes: Vec<String>,
+    /// Characters allowed after the prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<SecretCharset>,
+    /// Shortest run of `charset` after the prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_len: Option<u32>,
+    /// Longest run of `charset` after the prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_len: Option<u32>,
+    /// Manifest `<meta-data android:name>` values (exact) whose `android:value` is the
+    /// credential.
+    #[serde(default)]
+    pub meta_data: Vec<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
 /// A permission an API needs, optionally limited to a range of target API levels.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -651,6 +735,11 @@ pub enum CheckParams {
         /// Secret kinds.
         kinds: Vec<SecretKind>,
     },
+    /// `obfuscation`: any of these verdicts (empty: any).
+    Obfuscation {
+        /// Obfuscation verdicts.
+        verdicts: Vec<ObfuscationVerdict>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -705,6 +794,13 @@ struct CategoriesRaw {
 struct PackerKindsRaw {
     #[serde(default)]
     kinds: Vec<PackerKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ObfuscationRaw {
+    #[serde(default)]
+    verdicts: Vec<ObfuscationVerdict>,
 }
 
 #[derive(Deserialize)]
@@ -798,6 +894,12 @@ impl CheckParams {
             CheckKind::PackerPresent => {
                 let r: PackerKindsRaw = value.try_into().map_err(err)?;
                 Self::PackerPresent { kinds: r.kinds }
+            }
+            CheckKind::Obfuscation => {
+                let r: ObfuscationRaw = value.try_into().map_err(err)?;
+                Self::Obfuscation {
+                    verdicts: r.verdicts,
+                }
             }
             CheckKind::Signing => {
                 let r: SigningRaw = value.try_into().map_err(err)?;
@@ -903,6 +1005,15 @@ mod tests {
         );
         assert!(
             CheckParams::parse(CheckKind::PackerPresent, &table("kinds = ['activity']")).is_err()
+        );
+        assert_eq!(
+            CheckParams::parse(CheckKind::Obfuscation, &table("verdicts = ['dexguard']")),
+            Ok(CheckParams::Obfuscation {
+                verdicts: vec![ObfuscationVerdict::Dexguard]
+            })
+        );
+        assert!(
+            CheckParams::parse(CheckKind::Obfuscation, &table("verdicts = ['packer']")).is_err()
         );
         assert_eq!(
             CheckParams::parse(CheckKind::ExportedUnprotected, &table("")),

@@ -10,10 +10,18 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::diag::{Diagnostic, Location, codes};
 use crate::error::{Error, Result};
-use crate::model::{Api, Check, Packer, Permission, RuleTest, Sdk};
+use crate::model::{Api, Check, Packer, Permission, RuleTest, Sdk, Secret};
 
 /// The top-level table names of a rule file, in the order the format documents them.
-pub const TABLE_KINDS: &[&str] = &["permission", "sdk", "packer", "api", "check", "test"];
+pub const TABLE_KINDS: &[&str] = &[
+    "permission",
+    "sdk",
+    "packer",
+    "api",
+    "secret",
+    "check",
+    "test",
+];
 
 /// Most `*.toml` files `Pack::read_dir` reads from one folder tree: a guard against pointing
 /// `--rules` at the wrong folder (the default pack has a few dozen).
@@ -126,6 +134,7 @@ pub struct Pack {
     pub(crate) sdks: Vec<Located<Sdk>>,
     pub(crate) packers: Vec<Located<Packer>>,
     pub(crate) apis: Vec<Located<Api>>,
+    pub(crate) secrets: Vec<Located<Secret>>,
     pub(crate) checks: Vec<Located<Check>>,
     pub(crate) tests: Vec<Located<RuleTest>>,
 }
@@ -234,7 +243,7 @@ impl Pack {
                     kind,
                     format!(
                         "unknown table `{kind}`, expected one of `[[permission]]`, `[[sdk]]`, \
-                         `[[packer]]`, `[[api]]`, `[[check]]`, `[[test]]`"
+                         `[[packer]]`, `[[api]]`, `[[secret]]`, `[[check]]`, `[[test]]`"
                     ),
                 ));
                 continue;
@@ -256,6 +265,7 @@ impl Pack {
                     "sdk" => push(&mut self.sdks, file, kind, item, diags),
                     "packer" => push(&mut self.packers, file, kind, item, diags),
                     "api" => push(&mut self.apis, file, kind, item, diags),
+                    "secret" => push(&mut self.secrets, file, kind, item, diags),
                     "check" => push(&mut self.checks, file, kind, item, diags),
                     _ => push(&mut self.tests, file, kind, item, diags),
                 }
@@ -285,12 +295,13 @@ impl Pack {
         self.sdks.extend(other.sdks);
         self.packers.extend(other.packers);
         self.apis.extend(other.apis);
+        self.secrets.extend(other.secrets);
         self.checks.extend(other.checks);
         self.tests.extend(other.tests);
         Ok(())
     }
 
-    /// Every id (SDK, packer, API, check) and permission name, with where it was defined.
+    /// Every id (SDK, packer, API, secret, check) and permission name, with where it was defined.
     fn ids(&self) -> impl Iterator<Item = (&str, &Origin)> {
         let perms = self
             .permissions
@@ -299,8 +310,14 @@ impl Pack {
         let sdks = self.sdks.iter().map(|s| (s.id.as_str(), &s.origin));
         let packers = self.packers.iter().map(|p| (p.id.as_str(), &p.origin));
         let apis = self.apis.iter().map(|a| (a.id.as_str(), &a.origin));
+        let secrets = self.secrets.iter().map(|s| (s.id.as_str(), &s.origin));
         let checks = self.checks.iter().map(|c| (c.id.as_str(), &c.origin));
-        perms.chain(sdks).chain(packers).chain(apis).chain(checks)
+        perms
+            .chain(sdks)
+            .chain(packers)
+            .chain(apis)
+            .chain(secrets)
+            .chain(checks)
     }
 
     /// `[[permission]]` entries, in load order.
@@ -318,6 +335,10 @@ impl Pack {
     /// `[[api]]` entries, in load order.
     pub fn apis(&self) -> &[Located<Api>] {
         &self.apis
+    }
+    /// `[[secret]]` entries, in load order.
+    pub fn secrets(&self) -> &[Located<Secret>] {
+        &self.secrets
     }
     /// `[[check]]` entries, in load order.
     pub fn checks(&self) -> &[Located<Check>] {

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, codes};
-use crate::model::{ApiKind, CheckParams};
+use crate::model::{ApiKind, CheckParams, SecretCharset};
 use crate::pack::{Origin, Pack};
 
 /// Packages too generic to be an SDK prefix: they hold the platform, a language runtime, a
@@ -126,6 +126,14 @@ const MIN_ASSET_LITERAL: usize = 3;
 const MAX_DOMAIN_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
 
+/// Shortest `[[secret]]` prefix or meta-data name.
+const MIN_SECRET_LITERAL: usize = 3;
+/// Longest run a `[[secret]]` shape may allow after its prefix.
+pub(crate) const MAX_SECRET_RUN: u32 = 1024;
+/// Shortest run a `[[secret]]` shape may require (except `pem-label`, whose label is checked
+/// by its `PRIVATE KEY-----` ending): fewer random characters match ordinary words.
+const MIN_SECRET_RUN: u32 = 8;
+
 impl Pack {
     /// Every problem of the pack, sorted by file, line and column. The pack compiles when none
     /// of them is an error ([`Diagnostic::is_error`]).
@@ -136,6 +144,7 @@ impl Pack {
         v.sdks(self);
         v.packers(self);
         v.apis(self);
+        v.secrets(self);
         v.checks(self);
         v.tests(self);
         v.out.sort();
@@ -219,6 +228,11 @@ impl Validator {
                     .map(|p| (p.id.as_str(), &p.origin, "packer")),
             )
             .chain(pack.apis.iter().map(|a| (a.id.as_str(), &a.origin, "api")))
+            .chain(
+                pack.secrets
+                    .iter()
+                    .map(|s| (s.id.as_str(), &s.origin, "secret")),
+            )
             .chain(
                 pack.checks
                     .iter()
@@ -609,6 +623,131 @@ impl Validator {
         }
     }
 
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one flat list of the [[secret]] rules"
+    )]
+    fn secrets(&mut self, pack: &Pack) {
+        const K: &str = "secret";
+        // prefix or meta-data name -> id of its first claimant.
+        let mut claims: HashMap<&str, &str> = HashMap::new();
+        for s in &pack.secrets {
+            let o = &s.origin;
+            if !is_kebab_id(&s.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "secret id `{}` must be lowercase letters, digits and single dashes",
+                        s.id
+                    ),
+                );
+            }
+            self.text(o, K, "vendor", &s.vendor);
+            if s.prefixes.is_empty() == s.meta_data.is_empty() {
+                self.push(
+                    o,
+                    codes::SECRET_WITHOUT_PATTERN,
+                    K,
+                    "id",
+                    format!(
+                        "secret `{}` needs either `prefixes` (with a shape) or `meta_data`, not \
+                         {}",
+                        s.id,
+                        if s.prefixes.is_empty() {
+                            "neither"
+                        } else {
+                            "both"
+                        }
+                    ),
+                );
+            }
+            let lists: [(&str, &[String]); 2] =
+                [("prefixes", &s.prefixes), ("meta_data", &s.meta_data)];
+            for (key, list) in lists {
+                self.dup_values(o, K, key, list);
+                for (i, v) in list.iter().enumerate() {
+                    let path = format!("{key}[{i}]");
+                    if let Some(msg) = secret_literal_problem(v, key == "meta_data") {
+                        self.push(o, codes::BAD_SECRET_PATTERN, K, &path, msg);
+                    }
+                    match claims.get(v.as_str()) {
+                        Some(first) if *first != s.id => {
+                            let msg = format!(
+                                "`{v}` of secret `{}` is already claimed by secret `{first}`",
+                                s.id
+                            );
+                            self.push(o, codes::CLAIMED_TWICE, K, &path, msg);
+                        }
+                        Some(_) => {}
+                        None => {
+                            claims.insert(v, &s.id);
+                        }
+                    }
+                }
+            }
+            let shape = [
+                ("charset", s.charset.is_some()),
+                ("min_len", s.min_len.is_some()),
+                ("max_len", s.max_len.is_some()),
+            ];
+            if s.prefixes.is_empty() {
+                for (key, _) in shape.iter().filter(|(_, set)| *set) {
+                    self.push(
+                        o,
+                        codes::BAD_SECRET_SHAPE,
+                        K,
+                        key,
+                        format!(
+                            "`{key}` applies only to `prefixes`; a meta-data value is taken whole"
+                        ),
+                    );
+                }
+            } else if let Some((key, _)) = shape.iter().find(|(_, set)| !*set) {
+                self.push(
+                    o,
+                    codes::BAD_SECRET_SHAPE,
+                    K,
+                    "prefixes",
+                    format!(
+                        "secret `{}` has `prefixes` but no `{key}`: a prefix needs `charset`, \
+                         `min_len` and `max_len`",
+                        s.id
+                    ),
+                );
+            }
+            if let (Some(charset), Some(lo), Some(hi)) = (s.charset, s.min_len, s.max_len) {
+                let problem = if lo > hi {
+                    Some((
+                        "min_len",
+                        format!("`min_len` ({lo}) is above `max_len` ({hi})"),
+                    ))
+                } else if hi == 0 || hi > MAX_SECRET_RUN {
+                    Some((
+                        "max_len",
+                        format!("`max_len` ({hi}) must be between 1 and {MAX_SECRET_RUN}"),
+                    ))
+                } else if charset != SecretCharset::PemLabel && lo < MIN_SECRET_RUN {
+                    Some((
+                        "min_len",
+                        format!(
+                            "`min_len` ({lo}) is below {MIN_SECRET_RUN}: so short a run matches \
+                             ordinary text"
+                        ),
+                    ))
+                } else {
+                    None
+                };
+                if let Some((key, msg)) = problem {
+                    self.push(o, codes::BAD_SECRET_SHAPE, K, key, msg);
+                }
+            }
+            self.references(o, K, &s.references);
+        }
+    }
+
     fn checks(&mut self, pack: &Pack) {
         const K: &str = "check";
         let known: std::collections::HashSet<&str> =
@@ -693,6 +832,7 @@ impl Validator {
             .map(|s| s.id.as_str())
             .chain(pack.packers.iter().map(|p| p.id.as_str()))
             .chain(pack.apis.iter().map(|a| a.id.as_str()))
+            .chain(pack.secrets.iter().map(|s| s.id.as_str()))
             .chain(pack.checks.iter().map(|c| c.id.as_str()))
             .chain(pack.permissions.iter().map(|p| p.name.as_str()))
             .collect();
@@ -875,6 +1015,28 @@ fn native_lib_problem(l: &str) -> Option<String> {
         return Some(format!(
             "native library pattern `{l}` would match almost any library"
         ));
+    }
+    None
+}
+
+/// Why a `[[secret]]` prefix (or, with `meta_data`, a meta-data name) is unusable, or `None`.
+fn secret_literal_problem(v: &str, meta_data: bool) -> Option<String> {
+    let what = if meta_data {
+        "meta-data name"
+    } else {
+        "prefix"
+    };
+    if v.trim().chars().count() < MIN_SECRET_LITERAL {
+        return Some(format!(
+            "{what} `{v}` is shorter than {MIN_SECRET_LITERAL} characters: it would match almost \
+             anywhere"
+        ));
+    }
+    if !v.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return Some(format!("{what} `{v}` must be printable ASCII"));
+    }
+    if meta_data && v.contains(' ') {
+        return Some(format!("{what} `{v}` contains white space"));
     }
     None
 }

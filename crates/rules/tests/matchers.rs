@@ -327,3 +327,42 @@ fn timing_sdk_for_class() {
     );
     assert!(hits > 0);
 }
+
+#[test]
+fn secrets_compile_to_prefixes_and_meta_data_names() {
+    let pack = default_pack().unwrap().compile().unwrap();
+    assert!(pack.secrets().len() >= 20, "{}", pack.secrets().len());
+    let aws = pack
+        .secret_prefixes()
+        .iter()
+        .find(|p| p.prefix == "AKIA")
+        .unwrap();
+    let secret = pack.secret(aws.secret).unwrap();
+    assert_eq!(secret.id, "aws-access-key-id");
+    assert_eq!(secret.kind, apkscope_rules::SecretKind::Cloud);
+    assert_eq!(
+        (aws.charset, aws.min_len, aws.max_len),
+        (apkscope_rules::SecretCharset::UpperDigit, 16, 16)
+    );
+    assert!(aws.charset.accepts(b'Z') && !aws.charset.accepts(b'z'));
+    // Two prefixes, one secret.
+    let github: Vec<_> = pack
+        .secret_prefixes()
+        .iter()
+        .filter(|p| pack.secret(p.secret).unwrap().id == "github-token")
+        .map(|p| p.prefix.as_str())
+        .collect();
+    assert_eq!(github, ["ghp_", "gho_"]);
+    let maps = pack.secret_by_id("google-maps-api-key").unwrap();
+    assert_eq!(
+        pack.secret_for_meta_data("com.google.android.geo.API_KEY"),
+        Some(maps)
+    );
+    assert_eq!(
+        pack.secret_for_meta_data("com.google.android.maps.v2.API_KEY"),
+        Some(maps)
+    );
+    assert_eq!(pack.secret_for_meta_data("com.example.NOT_A_KEY"), None);
+    // Meta-data secrets have no prefix.
+    assert!(pack.secret_prefixes().iter().all(|p| p.secret != maps));
+}

@@ -498,6 +498,81 @@ fn test_errors() {
     assert!(codes_for("[[test]]\nrule = \"android.permission.READ_PHONE_STATE\"\nfixture = \"f.json\"\nexpect = true\n").is_empty());
 }
 
+fn secret(body: &str) -> String {
+    format!(
+        "[[secret]]\nid = \"s\"\nvendor = \"V\"\nkind = \"cloud\"\nreferences = [\"r\"]\n{body}"
+    )
+}
+
+#[test]
+fn secret_errors() {
+    let shape = "charset = \"alnum\"\nmin_len = 16\nmax_len = 16\n";
+    assert!(codes_for(&secret(&format!("prefixes = [\"AKIA\"]\n{shape}"))).is_empty());
+    assert!(codes_for(&secret("meta_data = [\"APP_KEY\"]\n")).is_empty());
+    assert!(
+        codes_for(&secret(
+            "prefixes = [\"-----BEGIN \"]\ncharset = \"pem-label\"\nmin_len = 0\nmax_len = 24\n"
+        ))
+        .is_empty()
+    );
+    expect(&secret(""), codes::SECRET_WITHOUT_PATTERN);
+    expect(
+        &secret(&format!(
+            "prefixes = [\"AKIA\"]\nmeta_data = [\"K_EY\"]\n{shape}"
+        )),
+        codes::SECRET_WITHOUT_PATTERN,
+    );
+    expect(
+        &secret(&format!("prefixes = [\"AK\"]\n{shape}")),
+        codes::BAD_SECRET_PATTERN,
+    );
+    expect(
+        &secret(&format!("prefixes = [\"AKIé\"]\n{shape}")),
+        codes::BAD_SECRET_PATTERN,
+    );
+    expect(
+        &secret("meta_data = [\"APP KEY\"]\n"),
+        codes::BAD_SECRET_PATTERN,
+    );
+    expect(&secret("prefixes = [\"AKIA\"]\n"), codes::BAD_SECRET_SHAPE);
+    expect(
+        &secret("meta_data = [\"APP_KEY\"]\nmin_len = 3\n"),
+        codes::BAD_SECRET_SHAPE,
+    );
+    for bad in [
+        "charset = \"alnum\"\nmin_len = 20\nmax_len = 16\n",
+        "charset = \"alnum\"\nmin_len = 4\nmax_len = 16\n",
+        "charset = \"alnum\"\nmin_len = 16\nmax_len = 5000\n",
+    ] {
+        expect(
+            &secret(&format!("prefixes = [\"AKIA\"]\n{bad}")),
+            codes::BAD_SECRET_SHAPE,
+        );
+    }
+    expect(
+        &secret("meta_data = [\"A_KEY\"]\n").replace("\"cloud\"", "\"password\""),
+        codes::INVALID_VALUE,
+    );
+    let two = format!(
+        "{}\n{}",
+        secret(&format!("prefixes = [\"AKIA\"]\n{shape}")),
+        secret(&format!("prefixes = [\"AKIA\"]\n{shape}")).replace("id = \"s\"", "id = \"t\"")
+    );
+    expect(&two, codes::CLAIMED_TWICE);
+    let dup = format!(
+        "{}\n{}",
+        secret("meta_data = [\"A_KEY\"]\n"),
+        secret("meta_data = [\"B_KEY\"]\n")
+    );
+    expect(&dup, codes::DUPLICATE_ID);
+    // A secret id is a test rule.
+    let tested = format!(
+        "{}\n[[test]]\nrule = \"s\"\nfixture = \"f.apk\"\nexpect = true\n",
+        secret("meta_data = [\"A_KEY\"]\n")
+    );
+    assert!(codes_for(&tested).is_empty());
+}
+
 #[test]
 fn every_code_is_exercised() {
     // Keep this list in step with the tests above; E000 (I/O) is covered in `golden`.
@@ -534,6 +609,9 @@ fn every_code_is_exercised() {
         codes::BAD_FIXTURE,
         codes::BAD_ASSET,
         codes::PACKER_WITHOUT_EVIDENCE,
+        codes::BAD_SECRET_PATTERN,
+        codes::BAD_SECRET_SHAPE,
+        codes::SECRET_WITHOUT_PATTERN,
         codes::SDK_WITHOUT_SIGNATURE,
         codes::DUPLICATE_VALUE,
         codes::DOMAIN_CLAIMED_TWICE,
