@@ -174,6 +174,8 @@ struct ScanArgs {
     pack: PackArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    as_of: AsOfArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -194,6 +196,8 @@ struct BaselineArgs {
     pack: PackArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    as_of: AsOfArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -230,6 +234,15 @@ struct ManifestArgs {
     limits: LimitArgs,
 }
 
+/// The day findings that depend on dates are judged on.
+#[derive(clap::Args, Debug)]
+struct AsOfArgs {
+    /// Judge certificate validity and pin-set expiry on this day, YYYY-MM-DD (UTC); default:
+    /// the scan date. Pin it for reports that do not change from day to day.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    as_of: Option<apkscope_engine::Day>,
+}
+
 /// Caps on what one APK may inflate: a zip bomb stops at these instead of exhausting memory.
 #[derive(clap::Args, Debug)]
 struct LimitArgs {
@@ -239,10 +252,6 @@ struct LimitArgs {
     /// Largest total one APK may inflate to, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 4096)]
     max_total_mib: u64,
-    /// Judge certificate validity (expired, not yet valid) on this day, YYYY-MM-DD (UTC);
-    /// default: the scan date. Pin it for reports that do not change from day to day.
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    as_of: Option<apkscope_engine::Day>,
 }
 
 impl LimitArgs {
@@ -250,7 +259,6 @@ impl LimitArgs {
         let mut options = ScanOptions::default();
         options.container.max_entry_size = self.max_entry_mib.saturating_mul(1 << 20);
         options.container.max_total_inflated = self.max_total_mib.saturating_mul(1 << 20);
-        options.as_of.clone_from(&self.as_of);
         options
     }
 }

@@ -32,6 +32,7 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(args.pack.compile()?)
     };
     let mut options = scan_options(&args.limits, pack.clone());
+    options.as_of.clone_from(&args.as_of.as_of);
     options.code = !args.no_code;
     options.time_limit = Some(Duration::from_secs(args.timeout_per_app));
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
@@ -149,7 +150,8 @@ fn finish_output(
 }
 
 pub(crate) fn baseline(args: &BaselineArgs) -> anyhow::Result<ExitCode> {
-    let options = scan_options(&args.limits, Some(args.pack.compile()?));
+    let mut options = scan_options(&args.limits, Some(args.pack.compile()?));
+    options.as_of.clone_from(&args.as_of.as_of);
     let inputs = inputs::collect(&args.inputs, args.from_list.as_deref())
         .context("cannot read the inputs")?;
     let mut baseline = Baseline::new();
