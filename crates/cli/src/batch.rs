@@ -163,10 +163,14 @@ impl Batch<'_> {
                     }
                     sha256 = Some(sha);
                 }
-                Err(err) => return (Outcome::Failed(failure(label, &err, None)), false),
+                Err(err) => return (Outcome::Failed(failure(path, label, &err, None)), false),
             }
         }
-        match apkscope_engine::scan_path(path, self.options) {
+        let scanned = match &sha256 {
+            Some(sha) => apkscope_engine::scan_path_with_sha256(path, sha, self.options),
+            None => apkscope_engine::scan_path(path, self.options),
+        };
+        match scanned {
             Ok(facts) => {
                 if let Some(cache) = self.cache
                     && let Err(err) = cache.put(&facts)
@@ -175,14 +179,19 @@ impl Batch<'_> {
                 }
                 (Outcome::Scanned(Box::new(facts)), false)
             }
-            Err(err) => (Outcome::Failed(failure(label, &err, sha256)), false),
+            Err(err) => (Outcome::Failed(failure(path, label, &err, sha256)), false),
         }
     }
 }
 
-fn failure(label: &str, err: &apkscope_engine::Error, sha256: Option<String>) -> ScanFailure {
+fn failure(
+    path: &Path,
+    label: &str,
+    err: &apkscope_engine::Error,
+    sha256: Option<String>,
+) -> ScanFailure {
     let mut failure = ScanFailure::new(label, err.kind(), &format!("{err}"));
     failure.input.sha256 = sha256;
-    failure.input.size = std::fs::metadata(label).ok().map(|m| m.len());
+    failure.input.size = std::fs::metadata(path).ok().map(|m| m.len());
     failure
 }

@@ -46,7 +46,7 @@ impl Cache {
         hasher.update(context.as_bytes());
         Ok(Self {
             dir: dir.to_owned(),
-            context: hex(&hasher.finalize()),
+            context: format!("{:x}", hasher.finalize()),
         })
     }
 
@@ -55,7 +55,7 @@ impl Cache {
         hasher.update(self.context.as_bytes());
         hasher.update([0]);
         hasher.update(apk_sha256.as_bytes());
-        let key = hex(&hasher.finalize());
+        let key = format!("{:x}", hasher.finalize());
         let (fan, _) = key.split_at(2);
         self.dir.join(fan).join(format!("{key}.json"))
     }
@@ -87,12 +87,4 @@ impl Cache {
             let _ = fs::remove_file(&temp);
         })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }

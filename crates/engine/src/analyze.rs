@@ -31,7 +31,6 @@ const MAX_EXAMPLES: usize = 5;
 pub(crate) const BY_APP: &str = "app";
 /// `by` value for code neither an SDK nor the app's packages own.
 pub(crate) const BY_UNATTRIBUTED: &str = "unattributed";
-const MANIFEST: &str = "AndroidManifest.xml";
 
 /// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`; certificate
 /// validity is judged on `as_of`.
@@ -722,7 +721,7 @@ fn manifest_flag_set(
     vec![(
         format!("<application android:{attribute}> is {shown}"),
         Evidence {
-            entry: Some(MANIFEST.to_owned()),
+            entry: Some(crate::MANIFEST_ENTRY.to_owned()),
             component: Some(format!("application@android:{attribute}")),
             ..Evidence::default()
         },
@@ -740,7 +739,7 @@ fn exported_unprotected(facts: &AppFacts, kinds: &[ComponentKind]) -> Vec<(Strin
             (
                 format!("{} {} is exported without a permission", c.kind, c.name),
                 Evidence {
-                    entry: Some(MANIFEST.to_owned()),
+                    entry: Some(crate::MANIFEST_ENTRY.to_owned()),
                     component: Some(c.name.clone()),
                     ..Evidence::default()
                 },
@@ -853,7 +852,7 @@ fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(String, Eviden
 
 fn permission_evidence(name: &str) -> Evidence {
     Evidence {
-        entry: Some(MANIFEST.to_owned()),
+        entry: Some(crate::MANIFEST_ENTRY.to_owned()),
         permission: Some(name.to_owned()),
         ..Evidence::default()
     }

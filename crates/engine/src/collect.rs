@@ -89,8 +89,7 @@ pub(crate) fn collect(
     facts.anomalies.extend(network_anomalies);
     if let Some(pack) = &options.rules {
         deadline.check("analysing with the rule pack")?;
-        let as_of = options.as_of.clone().unwrap_or_else(crate::Day::today);
-        crate::analyze::analyze(&mut facts, pack, &as_of);
+        crate::analyze::analyze(&mut facts, pack, &options.judged_on());
         deadline.check("analysing with the rule pack")?;
     }
     Ok(facts)
@@ -108,8 +107,7 @@ fn collect_bare_dex(data: &[u8], input: InputFacts, options: &ScanOptions) -> Ap
     facts.code.obfuscation = crate::obfuscation::detect(&facts.code_index, &facts.code.dex, &[]);
     // SDK inventory, API use and the checks that apply to code alone.
     if let Some(pack) = &options.rules {
-        let as_of = options.as_of.clone().unwrap_or_else(crate::Day::today);
-        crate::analyze::analyze(&mut facts, pack, &as_of);
+        crate::analyze::analyze(&mut facts, pack, &options.judged_on());
     }
     facts
 }

@@ -66,6 +66,13 @@ pub struct ScanOptions {
     pub as_of: Option<Day>,
 }
 
+impl ScanOptions {
+    /// The day date-dependent checks judge on: [`as_of`](Self::as_of), else today (UTC).
+    pub(crate) fn judged_on(&self) -> Day {
+        self.as_of.clone().unwrap_or_else(Day::today)
+    }
+}
+
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
@@ -162,23 +169,34 @@ pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
     scan_bytes(&data, &path.display().to_string(), options)
 }
 
+/// Scans the APK at `path` whose SHA-256 (lowercase hex) the caller already computed with
+/// [`file_sha256`] — a result cache keys on it — so the file is not hashed a second time.
+pub fn scan_path_with_sha256(path: &Path, sha256: &str, options: &ScanOptions) -> Result<AppFacts> {
+    let data = apkscope_apk::map_file(path)?;
+    let mut facts = collect_facts(&data, &path.display().to_string(), options)?;
+    sha256.clone_into(&mut facts.input.sha256);
+    Ok(facts)
+}
+
 /// Scans an APK (or a bare dex file: code only) held in memory; `path` is only recorded in the
 /// report.
 pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
+    // Hashing a large APK costs as much as reading its manifest: do both at once.
+    let (sha256, facts) = rayon::join(|| sha256_hex(data), || collect_facts(data, path, options));
+    let mut facts = facts?;
+    facts.input.sha256 = sha256;
+    Ok(facts)
+}
+
+/// Everything but the file's hash.
+fn collect_facts(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
     let input = InputFacts {
         path: path.to_owned(),
         sha256: String::new(),
         size: u64::try_from(data.len()).unwrap_or(u64::MAX),
     };
-    // Hashing a large APK costs as much as reading its manifest: do both at once.
     let deadline = Deadline::starting_now(options.time_limit);
-    let (sha256, facts) = rayon::join(
-        || sha256_hex(data),
-        || collect::collect(data, input, options, deadline),
-    );
-    let mut facts = facts?;
-    facts.input.sha256 = sha256;
-    Ok(facts)
+    collect::collect(data, input, options, deadline)
 }
 
 /// Re-runs the checks of `options.rules` over facts read back from a report (a facts JSON):
@@ -186,8 +204,7 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppF
 /// report, so SDK inventory and API use are not recomputed). Without a pack, nothing changes.
 pub fn check_facts(facts: &mut AppFacts, options: &ScanOptions) {
     if let Some(pack) = &options.rules {
-        let as_of = options.as_of.clone().unwrap_or_else(Day::today);
-        facts.findings = analyze::run_checks(facts, pack, &as_of);
+        facts.findings = analyze::run_checks(facts, pack, &options.judged_on());
     }
 }
 

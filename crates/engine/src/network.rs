@@ -833,8 +833,6 @@ pub(crate) mod checks {
 
     use crate::Day;
 
-    const MANIFEST: &str = "AndroidManifest.xml";
-
     /// Findings of one `network-config` condition.
     #[allow(clippy::too_many_lines)] // one arm per condition, each with its own message
     pub(crate) fn network_config(
@@ -846,7 +844,7 @@ pub(crate) mod checks {
         let config = net.security_config.as_ref();
         let config_entry = config
             .and_then(|c| c.entry.clone())
-            .or_else(|| Some(MANIFEST.to_owned()));
+            .or_else(|| Some(crate::MANIFEST_ENTRY.to_owned()));
         let at = |component: String| Evidence {
             entry: config_entry.clone(),
             component: Some(component),
@@ -864,7 +862,7 @@ pub(crate) mod checks {
                 let entry = if net.cleartext.decided_by == "network-security-config" {
                     config_entry.clone()
                 } else {
-                    Some(MANIFEST.to_owned())
+                    Some(crate::MANIFEST_ENTRY.to_owned())
                 };
                 vec![(
                     format!("plain HTTP is allowed to every host: {why}"),
@@ -947,7 +945,7 @@ pub(crate) mod checks {
                             c.reference
                         ),
                         Evidence {
-                            entry: Some(MANIFEST.to_owned()),
+                            entry: Some(crate::MANIFEST_ENTRY.to_owned()),
                             component: Some("application@android:networkSecurityConfig".to_owned()),
                             ..Evidence::default()
                         },
@@ -979,7 +977,7 @@ pub(crate) mod checks {
                     .is_some_and(|e| e.eq_ignore_ascii_case("dex"));
                 let (entry, component, class) = match entry {
                     "resources" => (crate::RESOURCES_ENTRY, Some(rest), None),
-                    "meta-data" => (MANIFEST, Some(rest), None),
+                    "meta-data" => (crate::MANIFEST_ENTRY, Some(rest), None),
                     _ if in_dex => (entry, None, (!rest.is_empty()).then_some(rest)),
                     _ => (entry, None, None),
                 };

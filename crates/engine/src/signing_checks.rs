@@ -19,7 +19,6 @@ use apkscope_rules::SigningCondition;
 const SOURCE_STAMP: &str = "source-stamp";
 /// Entry named for certificates of the v2/v3 schemes.
 const SIGNING_BLOCK: &str = "APK Signing Block";
-const MANIFEST: &str = "AndroidManifest.xml";
 /// First API level that verifies APK Signature Scheme v2 (Android 7.0).
 const V2_SINCE_SDK: i64 = 24;
 /// First API level with the Janus fix in every build (Android 8.1); 5.0 to 8.0 devices
@@ -210,7 +209,7 @@ fn missing_scheme(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)>
 
 fn uses_sdk_evidence(attribute: &str) -> Evidence {
     Evidence {
-        entry: Some(MANIFEST.to_owned()),
+        entry: Some(crate::MANIFEST_ENTRY.to_owned()),
         component: Some(format!("uses-sdk@android:{attribute}")),
         ..Evidence::default()
     }

@@ -1,7 +1,5 @@
 //! Rule-pack analysis details on APKs built by the test kit.
 
-use std::sync::Arc;
-
 use apkscope_engine::{ScanOptions, scan_bytes};
 use apkscope_testkit::axml::{ANDROID_NS, Attr, AttrValue, AxmlBuilder};
 use apkscope_testkit::dex::{ClassSpec, DexBuilder, Insn, MethodRef, MethodSpec};
@@ -61,9 +59,7 @@ fn settings_get_string_is_an_android_id_read_only_with_the_android_id_key() {
         .deflated("classes.dex", dex)
         .build();
     let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     let facts = scan_bytes(&apk, "ids.apk", &options).unwrap();
     let access = facts
         .pi_access
@@ -88,9 +84,7 @@ fn native_libraries_are_attributed_to_their_sdk_and_bad_ones_reported() {
         .stored("lib/arm64-v8a/libjcore322.so", b"not an ELF file at all")
         .build();
     let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     let facts = scan_bytes(&apk, "native.apk", &options).unwrap();
     let lib = &facts.native[0];
     assert_eq!(lib.sdk.as_deref(), Some("jcore"), "{lib:?}");

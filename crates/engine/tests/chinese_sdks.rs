@@ -7,7 +7,7 @@
 //! rather than to hard-coded names; a few hand-written tests pin real-world names too.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use apkscope_engine::{CompiledPack, ScanOptions, scan_bytes};
 use apkscope_facts::{AppFacts, SdkFacts};
@@ -89,13 +89,6 @@ const WITH_REAL_BINARIES: &[&str] = &[
     "wechat",
     "alipay",
 ];
-
-fn pack() -> Arc<CompiledPack> {
-    static PACK: OnceLock<Arc<CompiledPack>> = OnceLock::new();
-    Arc::clone(
-        PACK.get_or_init(|| Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())),
-    )
-}
 
 fn sdk<'p>(pack: &'p CompiledPack, id: &str) -> &'p Sdk {
     pack.sdk_by_id(id)
@@ -310,7 +303,7 @@ impl Fixture {
 
     fn scan(&self) -> AppFacts {
         let mut options = ScanOptions::default();
-        options.rules = Some(pack());
+        options.rules = Some(crate::default_pack());
         scan_bytes(&self.apk(), "chinese-sdks.apk", &options).unwrap()
     }
 }
@@ -510,7 +503,7 @@ fn requested<'f>(facts: &'f AppFacts, name: &str) -> &'f apkscope_facts::Request
 
 #[test]
 fn cases_cover_every_category_and_no_sdk_with_real_binaries() {
-    let pack = pack();
+    let pack = crate::default_pack();
     assert!(CASES.len() >= 25, "{} SDKs", CASES.len());
     let ids: BTreeSet<&str> = CASES.iter().map(|c| c.0).collect();
     assert_eq!(ids.len(), CASES.len(), "an SDK is listed twice");
@@ -544,7 +537,7 @@ fn cases_cover_every_category_and_no_sdk_with_real_binaries() {
 /// sensitive call its class makes is attributed to it.
 #[test]
 fn each_sdk_is_detected_from_its_declared_signatures() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let mut problems = Vec::new();
     // How many fixtures carried each kind of evidence: none may be left untested.
     let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
@@ -682,7 +675,7 @@ fn all_in_one(
 /// go to the SDK with the longest matching prefix, to the app, or to nobody.
 #[test]
 fn all_sdks_in_one_apk() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let mut problems = Vec::new();
     let (fixture, all) = all_in_one(&pack, &mut problems);
     let facts = fixture.scan();
@@ -763,7 +756,7 @@ fn all_sdks_in_one_apk() {
 /// the last known location, next to the app's and an obfuscated class's phone reads.
 #[test]
 fn getui_and_amap_by_hand() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let getui = sdk(&pack, "getui-push");
     let amap = sdk(&pack, "amap-location");
     assert_eq!(getui.category.as_str(), "push");
@@ -988,7 +981,7 @@ references = ["test"]
 /// then takes its package for the app's (see the test above).
 #[test]
 fn every_declared_component_is_a_class_of_its_sdk() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let mut problems = Vec::new();
     for s in pack.sdks() {
         for c in &s.components {

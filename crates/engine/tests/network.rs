@@ -2,7 +2,6 @@
 //! config, hostile config bytes, thousands of URLs).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use apkscope_engine::{ScanOptions, scan_bytes, scan_path};
 use apkscope_facts::AppFacts;
@@ -13,9 +12,7 @@ const NETWORK_SECURITY_CONFIG: u32 = 0x0101_0527;
 
 fn options() -> ScanOptions {
     let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     options
 }
 

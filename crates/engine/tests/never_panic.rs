@@ -201,9 +201,7 @@ fn damaged_manifests_and_resource_tables_never_panic() {
 #[test]
 fn damaged_fixtures_with_the_rule_pack_never_panic() {
     let mut options = ScanOptions::default();
-    options.rules = Some(std::sync::Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     options.as_of = apkscope_engine::Day::parse("2026-01-01");
     let scan_with_pack = |data: &[u8], label: &str| {
         if let Err(err) = scan_bytes(data, label, &options) {

@@ -16,10 +16,6 @@ const ATTR_NAME: u32 = 0x0101_0003;
 /// `android:appComponentFactory` (`R.attr.appComponentFactory`).
 const ATTR_APP_COMPONENT_FACTORY: u32 = 0x0101_057a;
 
-fn pack() -> Arc<CompiledPack> {
-    Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())
-}
-
 fn options(pack: &Arc<CompiledPack>) -> ScanOptions {
     let mut options = ScanOptions::default();
     options.rules = Some(Arc::clone(pack));
@@ -107,7 +103,7 @@ fn scan(apk: &[u8], name: &str, pack: &Arc<CompiledPack>) -> AppFacts {
 
 #[test]
 fn the_default_pack_has_packers_of_every_evidence_kind() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let packers = pack.packers();
     assert!(packers.len() >= 12, "{} packers", packers.len());
     assert!(packers.iter().any(|p| !p.application_classes.is_empty()));
@@ -119,7 +115,7 @@ fn the_default_pack_has_packers_of_every_evidence_kind() {
 
 #[test]
 fn every_packer_is_reported_with_its_evidence_and_fires_pack001() {
-    let pack = pack();
+    let pack = crate::default_pack();
     for p in pack.packers() {
         let (apk, expected) = packed_apk(p);
         let facts = scan(&apk, &format!("{}.apk", p.id), &pack);
@@ -164,7 +160,7 @@ fn every_packer_is_reported_with_its_evidence_and_fires_pack001() {
 
 #[test]
 fn each_kind_of_trait_alone_is_enough() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let jiagu = pack
         .packer(pack.packer_by_id("packer-360-jiagu").unwrap())
         .unwrap();
@@ -208,7 +204,7 @@ fn each_kind_of_trait_alone_is_enough() {
 
 #[test]
 fn unpacked_apks_report_no_packer() {
-    let pack = pack();
+    let pack = crate::default_pack();
     let apk = ZipBuilder::new()
         .deflated(
             "AndroidManifest.xml",

@@ -1,8 +1,6 @@
 //! Findings recomputed from a report read back (`check_facts`) equal the scan's: what a result
 //! cache relies on to re-judge dates without rescanning.
 
-use std::sync::Arc;
-
 use apkscope_engine::{Day, ScanOptions, check_facts, scan_path};
 use apkscope_facts::AppFacts;
 
@@ -10,9 +8,7 @@ use crate::corpus;
 
 fn options(as_of: &str) -> ScanOptions {
     let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     options.as_of = Day::parse(as_of);
     options
 }

@@ -1,8 +1,6 @@
 //! Every report the engine produces fits `schemas/report.schema.json`: the demo, damaged copies
 //! of it, and every corpus file scanned with the default rule pack.
 
-use std::sync::Arc;
-
 use apkscope_engine::{ScanOptions, scan_bytes};
 use apkscope_testkit::schema::validate_report;
 
@@ -10,9 +8,7 @@ use crate::corpus;
 
 fn options() -> ScanOptions {
     let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(
-        apkscope_rules::default_pack().unwrap().compile().unwrap(),
-    ));
+    options.rules = Some(crate::default_pack());
     options
 }
 

@@ -2,24 +2,16 @@
 //! the APKs built around real vendor SDK binaries (`../shared/corpus/sdk-apks`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, OnceLock};
 
-use apkscope_engine::{CompiledPack, ScanOptions, scan_bytes};
+use apkscope_engine::{ScanOptions, scan_bytes};
 use apkscope_facts::AppFacts;
 
 use crate::corpus;
 
-fn pack() -> Arc<CompiledPack> {
-    static PACK: OnceLock<Arc<CompiledPack>> = OnceLock::new();
-    Arc::clone(
-        PACK.get_or_init(|| Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())),
-    )
-}
-
 fn scan(shared: &std::path::Path, path: &str) -> Option<AppFacts> {
     let data = std::fs::read(shared.join("corpus").join(path)).ok()?;
     let mut options = ScanOptions::default();
-    options.rules = Some(pack());
+    options.rules = Some(crate::default_pack());
     options.verify_dex_checksums = false;
     scan_bytes(&data, path, &options).ok()
 }
@@ -195,7 +187,7 @@ fn sdk_apks_ground_truth() {
         // Every class the truth gives an SDK is attributed to it, or, for code the truth lists as
         // that SDK's embedded third-party code, to some SDK (never to the app or to nobody).
         let index = &facts.code_index;
-        let pack = pack();
+        let pack = crate::default_pack();
         for class in index.classes().filter_map(|c| index.class_descriptor(c)) {
             let dotted = class
                 .trim_start_matches('L')

@@ -5,19 +5,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use apkscope_engine::{Day, ScanOptions, check_facts, scan_path};
 use apkscope_facts::{AppFacts, CertificateFacts, InputFacts};
-use apkscope_rules::CompiledPack;
-
-fn pack() -> Arc<CompiledPack> {
-    Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())
-}
 
 fn options(as_of: &str) -> ScanOptions {
     let mut options = ScanOptions::default();
-    options.rules = Some(pack());
+    options.rules = Some(crate::default_pack());
     options.as_of = Some(Day::parse(as_of).unwrap());
     options
 }

@@ -27,3 +27,12 @@ mod sdk_parity;
 mod signing_checks;
 mod signing_parity;
 mod time_limit;
+
+/// The default rule pack, compiled once for every test of this binary.
+pub(crate) fn default_pack() -> std::sync::Arc<apkscope_rules::CompiledPack> {
+    static PACK: std::sync::OnceLock<std::sync::Arc<apkscope_rules::CompiledPack>> =
+        std::sync::OnceLock::new();
+    std::sync::Arc::clone(PACK.get_or_init(|| {
+        std::sync::Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())
+    }))
+}

@@ -1285,11 +1285,7 @@ fn obfuscation_block(s: &mut String, facts: &AppFacts) -> fmt::Result {
         } else {
             compilers.join(", ")
         }),
-        Esc(&if o.verdicts.is_empty() {
-            "none seen".to_owned()
-        } else {
-            o.verdicts.join(", ")
-        }),
+        Esc(&crate::obfuscation_verdicts(o)),
         o.short_class_names,
         o.classes,
         o.short_method_names,

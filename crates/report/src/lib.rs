@@ -309,6 +309,15 @@ fn compiler_note(dex: &apkscope_facts::DexFacts) -> String {
     note
 }
 
+/// The obfuscation verdicts as one phrase, for the text and HTML reports.
+fn obfuscation_verdicts(o: &apkscope_facts::ObfuscationFacts) -> String {
+    if o.verdicts.is_empty() {
+        "none seen".to_owned()
+    } else {
+        o.verdicts.join(", ")
+    }
+}
+
 /// The obfuscation line: verdicts and the figures behind them.
 fn render_obfuscation(s: &mut String, facts: &AppFacts) {
     let o = &facts.code.obfuscation;
@@ -318,11 +327,7 @@ fn render_obfuscation(s: &mut String, facts: &AppFacts) {
     let _ = writeln!(
         s,
         "  obfuscation   {} ({} of {} classes, {} of {} methods short-named)",
-        if o.verdicts.is_empty() {
-            "none seen".to_owned()
-        } else {
-            o.verdicts.join(", ")
-        },
+        obfuscation_verdicts(o),
         o.short_class_names,
         o.classes,
         o.short_method_names,

@@ -1,10 +1,8 @@
 //! CSV tables on a real scan of the demo APK and on hostile facts, read back with a small
 //! RFC 4180 reader.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
-use apkscope_engine::ScanOptions;
 use apkscope_facts::{AppFacts, InputFacts, RequestedPermission, SdkFacts};
 use apkscope_report::{
     CSV_COLUMNS, CsvWriter, write_permission_matrix_csv, write_sdk_list_csv, write_sdk_table_csv,
@@ -13,13 +11,7 @@ use apkscope_report::{
 /// The demo APK scanned once with the default rule pack, as the CLI scans it.
 pub(crate) fn demo() -> &'static AppFacts {
     static DEMO: OnceLock<AppFacts> = OnceLock::new();
-    DEMO.get_or_init(|| {
-        let apk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk");
-        let pack = apkscope_rules::default_pack().unwrap().compile().unwrap();
-        let mut options = ScanOptions::default();
-        options.rules = Some(Arc::new(pack));
-        apkscope_engine::scan_path(&apk, &options).unwrap()
-    })
+    DEMO.get_or_init(crate::scan_demo)
 }
 
 /// Reads RFC 4180 CSV (quoted cells, doubled quotes, line breaks inside quotes) into records.

@@ -1,9 +1,5 @@
 //! The HTML report on real scans of the demo APK and on hostile facts.
 
-use std::path::Path;
-use std::sync::Arc;
-
-use apkscope_engine::ScanOptions;
 use apkscope_facts::{
     AnomalyFact, AppFacts, Evidence, Finding, InputFacts, PackerFacts, RequestedPermission,
     SdkFacts,
@@ -15,11 +11,7 @@ pub(crate) const HOSTILE_LABEL: &str = "<script>alert(1)</script>";
 
 /// The demo APK scanned with the default rule pack, as the CLI scans it.
 pub(crate) fn demo_facts() -> AppFacts {
-    let apk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk");
-    let pack = apkscope_rules::default_pack().unwrap().compile().unwrap();
-    let mut options = ScanOptions::default();
-    options.rules = Some(Arc::new(pack));
-    apkscope_engine::scan_path(&apk, &options).unwrap()
+    crate::scan_demo()
 }
 
 pub(crate) fn render(facts: &AppFacts) -> String {

@@ -2,30 +2,13 @@
 //! SARIF 2.1.0 schema and the committed report schemas.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
-use apkscope_engine::{CompiledPack, ScanOptions};
 use apkscope_facts::{AppFacts, Evidence, Finding, InputFacts, ScanFailure};
 use apkscope_report::{RuleDescriptor, SarifWriter, write_json, write_sarif};
 use apkscope_testkit::schema::{validate_failure, validate_report, validate_sarif};
 use serde_json::Value;
 
-fn pack() -> Arc<CompiledPack> {
-    static PACK: OnceLock<Arc<CompiledPack>> = OnceLock::new();
-    PACK.get_or_init(|| Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap()))
-        .clone()
-}
-
-fn demo_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk")
-}
-
-fn scan_demo() -> AppFacts {
-    let mut options = ScanOptions::default();
-    options.rules = Some(pack());
-    apkscope_engine::scan_path(&demo_path(), &options).unwrap()
-}
+use crate::{pack, scan_demo};
 
 /// The descriptors the CLI builds from the pack.
 fn descriptors() -> Vec<RuleDescriptor> {

@@ -14,3 +14,24 @@ mod html;
 mod html_browser;
 mod sarif;
 mod summary;
+
+use std::sync::{Arc, OnceLock};
+
+use apkscope_engine::{CompiledPack, ScanOptions};
+use apkscope_facts::AppFacts;
+
+/// The default rule pack, compiled once for every test of this binary.
+pub(crate) fn pack() -> Arc<CompiledPack> {
+    static PACK: OnceLock<Arc<CompiledPack>> = OnceLock::new();
+    Arc::clone(
+        PACK.get_or_init(|| Arc::new(apkscope_rules::default_pack().unwrap().compile().unwrap())),
+    )
+}
+
+/// A fresh scan of the demo APK with the default rule pack, as the CLI scans it.
+pub(crate) fn scan_demo() -> AppFacts {
+    let apk = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk");
+    let mut options = ScanOptions::default();
+    options.rules = Some(pack());
+    apkscope_engine::scan_path(&apk, &options).unwrap()
+}
