@@ -112,6 +112,61 @@ pub const MULTIPLE_ROOTS: &str = "multiple_roots";
 /// Text outside the root element was dropped.
 pub const TEXT_OUTSIDE_ROOT: &str = "text_outside_root";
 
+// ---- text XML rendering ----
+//
+// These come from [`crate::render_xml`], not from decoding: they say what the text XML shows
+// differently from the binary document so that it stays well-formed XML 1.0 with Namespaces
+// (binary XML strings can hold anything, and Android identifies attributes by resource ID, so
+// it does not care). Each `detail` quotes the original (Rust escapes, long strings cut) and
+// the replacement. At most 100 of each code are listed; one more anomaly counts the rest.
+
+/// An element or attribute name is not an XML name (an `NCName`): it is empty, holds a
+/// character names cannot hold (space, `<`, `:`, a control character, …) or starts with one
+/// names cannot start with (a digit, `-`, `.`). Characters names cannot hold are written as
+/// `_`, a name starting with a digit, `-` or `.` gets a `_` in front, an empty name is written
+/// `_`, and an attribute named `xmlns` (it would read as a namespace declaration) is written
+/// `_xmlns`. Reported once per distinct name. Example: the attribute `bad name!` is written
+/// `bad_name_`, the element `1x` is written `_1x`.
+pub const XML_NAME_REPLACED: &str = "xml_name_replaced";
+/// A namespace prefix cannot be written as it is. Every namespace is declared once, on the root
+/// element, so a prefix must be an `NCName`, not `xml` or `xmlns` (unless it is `xml` for the
+/// XML namespace), and unique in the document. A prefix that is not an `NCName` is sanitised as
+/// names are ([`XML_NAME_REPLACED`]; an empty prefix becomes `_`); a reserved prefix, a missing
+/// one, or one already naming another namespace is replaced by a generated `nsN` not otherwise
+/// used; the XML namespace is always written with `xml`. Example: `xmlns:1a="urn:x"` is written
+/// `xmlns:_1a="urn:x"`, and a second `xmlns:a="urn:y"` in the same document `xmlns:ns0="urn:y"`.
+pub const XML_PREFIX_REPLACED: &str = "xml_prefix_replaced";
+/// A namespace declaration with an empty URI was dropped: `xmlns:p=""` is not allowed in XML
+/// 1.0 Namespaces. Elements and attributes with an empty namespace URI are written without a
+/// namespace. Reported once per prefix. Example: the LIAPP packer's
+/// `xmlns:Liapp_Empty_00=""`, whose prefix it puts on the application's attributes.
+pub const XML_NAMESPACE_DROPPED: &str = "xml_namespace_dropped";
+/// A namespace URI is written differently: characters XML 1.0 cannot carry become U+FFFD, the
+/// reserved `http://www.w3.org/2000/xmlns/` (which must not be declared) and a URI equal to
+/// another namespace's (after that replacement) get `#2`, `#3`, … appended, so every namespace
+/// of the document stays distinct. Example: `urn:a\u{1}` is written `urn:a\u{fffd}`.
+pub const XML_NAMESPACE_URI_REPLACED: &str = "xml_namespace_uri_replaced";
+/// An element or attribute is in a namespace that no namespace chunk declares (packers strip
+/// them; Android does not need them): it is declared on the root element with prefix `android`
+/// for the Android namespace (when free), else a generated `nsN` (the XML namespace needs no
+/// declaration: it is written with `xml`).
+/// Reported once per namespace, at its first use.
+pub const XML_NAMESPACE_UNDECLARED: &str = "xml_namespace_undeclared";
+/// An element has two attributes with the same namespace and name, in the file (Android reads
+/// the first) or once names were sanitised: the later ones are written `name_2`, `name_3`, …
+/// (a suffix no other attribute of the element uses). Example: two `android:name` attributes,
+/// the second written `android:name_2`.
+pub const XML_DUPLICATE_ATTRIBUTE: &str = "xml_duplicate_attribute";
+/// Text, an attribute value or a namespace URI holds characters XML 1.0 cannot carry, not even
+/// as character references (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, U+FFFE, U+FFFF; lone
+/// surrogates are already U+FFFD after decoding, see [`STRING_ENCODING`]): they are written as
+/// U+FFFD. Example: `package="a\u{1}"` is written `package="a\u{fffd}"`.
+pub const XML_CHARACTER_REPLACED: &str = "xml_character_replaced";
+/// The document has no root element (only a hand-built [`Document`](crate::Document) can be
+/// so: decoding fails without one); an empty `<no-root-element/>` is written so that the
+/// output is still an XML document.
+pub const XML_NO_ROOT: &str = "xml_no_root";
+
 // ---- resources.arsc ----
 
 /// The table header's `packageCount` differs from the packages found.

@@ -11,7 +11,9 @@
 //! * [`Manifest::from_document`] builds the typed manifest (package, versions, SDKs, permissions,
 //!   components with their effective `exported`, intent filters, …) from any [`Document`], so a
 //!   future protobuf (AAB) decoder can feed it too.
-//! * [`to_xml`] / [`to_xml_with`] render a [`Document`] as text XML.
+//! * [`to_xml`] / [`to_xml_with`] render a [`Document`] as text XML that is always well-formed
+//!   XML 1.0 with Namespaces; [`render_xml`] also reports, as anomalies, every name, prefix,
+//!   URI or character it had to replace for that.
 //!
 //! The parsers are pure: bytes in, a view plus anomalies out. They never panic, and every count
 //! read from the input is capped before it sizes an allocation. Anomaly codes are listed in
@@ -46,7 +48,7 @@ pub mod xml;
 pub use arsc::ResourceTable;
 pub use manifest::Manifest;
 pub use value::Value;
-pub use writer::{to_xml, to_xml_with};
+pub use writer::{RenderedXml, render_xml, to_xml, to_xml_with};
 pub use xml::{Attribute, Document, Element, Namespace, Node, Text, parse};
 
 use serde::Serialize;

@@ -23,7 +23,12 @@ fn has(anoms: &[apkscope_axml::Anomaly], code: &str) -> bool {
 }
 
 /// A small manifest; `label` and `nsc` let callers use references.
-fn manifest(b: AxmlBuilder, target: i32, label: AttrValue, nsc: Option<u32>) -> AxmlBuilder {
+pub(crate) fn manifest(
+    b: AxmlBuilder,
+    target: i32,
+    label: AttrValue,
+    nsc: Option<u32>,
+) -> AxmlBuilder {
     let mut app = vec![
         Attr::android("label", LABEL, label),
         Attr::android("debuggable", DEBUGGABLE, AttrValue::str("true")),
@@ -451,17 +456,9 @@ fn writer_escapes_and_types() {
     assert!(well_formed(&xml), "{xml}");
 }
 
-/// Whether quick-xml reads `xml` to the end with balanced tags.
+/// Whether a strict namespace-aware parser (roxmltree) accepts `xml`.
 fn well_formed(xml: &str) -> bool {
-    let mut r = quick_xml::Reader::from_str(xml);
-    r.config_mut().check_end_names = true;
-    loop {
-        match r.read_event() {
-            Ok(quick_xml::events::Event::Eof) => return true,
-            Ok(_) => {}
-            Err(_) => return false,
-        }
-    }
+    roxmltree::Document::parse(xml).is_ok()
 }
 
 /// Regenerates the fuzz seeds: `cargo test -p apkscope-axml -- --ignored write_fuzz_seeds`.
@@ -513,6 +510,11 @@ fn write_fuzz_seeds() {
             None,
         )
         .build(),
+    )
+    .unwrap();
+    std::fs::write(
+        ax.join("manifest_hostile_names"),
+        hostile_names_manifest(AxmlBuilder::new()).build(),
     )
     .unwrap();
     let reg = root.join("../regressions/axml_decode");
@@ -575,8 +577,52 @@ fn android_refuses(doc: &apkscope_axml::Document) -> bool {
         .any(|a| a.code == codes::ANDROID_BAD_DOCUMENT && a.detail.contains("would refuse"))
 }
 
+/// A manifest whose names, prefixes, URIs and text XML cannot carry as they are (the text
+/// XML writer repairs each): a LIAPP-style `xmlns:Liapp_Empty_00=""` on the application's
+/// attributes, bad and reserved prefixes, an undeclared namespace, names with spaces, colons
+/// and control characters, a duplicate attribute, control characters in values and text.
+pub(crate) fn hostile_names_manifest(b: AxmlBuilder) -> AxmlBuilder {
+    b.ns("android", ANDROID_NS)
+        .ns("Liapp_Empty_00", "")
+        .ns("1 bad", "urn:bad")
+        .ns("xmlns", "urn:reserved")
+        .ns("dup", "urn:one")
+        .ns("dup", "urn:two\u{1}")
+        .start(
+            "manifest",
+            vec![
+                Attr::plain("package", AttrValue::str("com.example.hostile")),
+                Attr::plain("package", AttrValue::str("com.example.second")),
+                Attr::android("versionCode", VERSION_CODE, AttrValue::int(3)),
+                Attr::in_ns("urn:bad", "x y", AttrValue::str("a\u{0}b")),
+                Attr::in_ns("urn:reserved", "xmlns", AttrValue::str("v")),
+                Attr::in_ns("urn:two\u{1}", "n", AttrValue::str("2")),
+                Attr::in_ns("urn:undeclared", "n", AttrValue::str("3")),
+            ],
+        )
+        .start_in(
+            "",
+            "application",
+            vec![
+                Attr {
+                    ns: Some(String::new()),
+                    ..Attr::android("name", NAME, AttrValue::str(".App"))
+                },
+                Attr::in_ns("", "label", AttrValue::str("L")),
+            ],
+        )
+        .start("1st element", vec![])
+        .text("text \u{1f}]]> <&")
+        .end("1st element")
+        .start("a:b\u{ffff}", vec![])
+        .end("a:b\u{ffff}")
+        .end_in("", "application")
+        .end("manifest")
+        .end_ns("android", ANDROID_NS)
+}
+
 /// `<manifest>` whose start-element header is enlarged to hide a decoy extension.
-fn decoy_manifest(b: AxmlBuilder) -> AxmlBuilder {
+pub(crate) fn decoy_manifest(b: AxmlBuilder) -> AxmlBuilder {
     b.ns("android", ANDROID_NS)
         .start_with_decoy(
             "manifest",

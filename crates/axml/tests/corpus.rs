@@ -17,7 +17,7 @@ fn shared() -> Option<PathBuf> {
 }
 
 /// `(path, kind, sha256)` rows of MANIFEST.tsv.
-fn rows(shared: &Path) -> Vec<(String, String, String)> {
+pub(crate) fn rows(shared: &Path) -> Vec<(String, String, String)> {
     let text = std::fs::read_to_string(shared.join("corpus/MANIFEST.tsv")).unwrap_or_default();
     text.lines()
         .skip(1)
@@ -48,7 +48,10 @@ fn corpus_axml_files_decode() {
             println!("{path}: {} @{:?}: {}", a.code, a.offset, a.detail);
         }
         let m = Manifest::from_document(&doc, None);
-        let _ = to_xml_with(&doc, None);
+        let xml = to_xml_with(&doc, None);
+        if let Err(e) = roxmltree::Document::parse(&xml) {
+            panic!("{path}: rendered XML is not well-formed: {e}");
+        }
         assert!(
             m.package.is_some() || !path.contains("AndroidManifest"),
             "{path}: no package; {:?}",
@@ -60,7 +63,7 @@ fn corpus_axml_files_decode() {
 }
 
 /// Entries of a well-formed zip.
-fn entries(apk: &Path) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
+pub(crate) fn entries(apk: &Path) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
     let f = std::fs::File::open(apk).ok()?;
     let mut z = zip::ZipArchive::new(f).ok()?;
     let mut read = |name: &str| -> Option<Vec<u8>> {
@@ -181,7 +184,10 @@ fn corpus_apks_match_aapt() {
         };
         bump("parse", true, String::new(), &mut mismatches);
         let m = Manifest::from_document(&doc, table.as_ref());
-        let _ = to_xml_with(&doc, table.as_ref());
+        let xml = to_xml_with(&doc, table.as_ref());
+        if let Err(e) = roxmltree::Document::parse(&xml) {
+            panic!("{path}: rendered XML is not well-formed: {e}");
+        }
         let cmp = |a: &Option<String>, b: &Option<String>| a == b;
         bump(
             "package",

@@ -21,7 +21,10 @@ fn axml_decode_replay() {
     replay("axml_decode", &|d| {
         if let Ok(doc) = apkscope_axml::parse(d) {
             let m = apkscope_axml::Manifest::from_document(&doc, None);
-            let _ = apkscope_axml::to_xml(&doc);
+            let xml = apkscope_axml::to_xml(&doc);
+            if let Err(e) = roxmltree::Document::parse(&xml) {
+                panic!("rendered XML is not well-formed: {e}\n{xml}");
+            }
             drop(m);
         }
     });

@@ -3,3 +3,4 @@
 mod built;
 mod corpus;
 mod regressions;
+mod wellformed;

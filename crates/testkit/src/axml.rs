@@ -106,6 +106,16 @@ impl Attr {
             name_index: None,
         }
     }
+    /// An attribute in namespace `ns` (any string, even empty), without resource ID.
+    pub fn in_ns(ns: &str, name: &str, value: AttrValue) -> Self {
+        Attr {
+            ns: Some(ns.to_owned()),
+            name: name.to_owned(),
+            res_id: None,
+            value,
+            name_index: None,
+        }
+    }
     /// Drops the namespace.
     #[must_use]
     pub fn without_ns(mut self) -> Self {
@@ -123,8 +133,9 @@ impl Attr {
 /// One event of the document.
 #[derive(Debug, Clone)]
 enum Ev {
-    StartNs(String, String),
-    EndNs(String, String),
+    /// Prefix (`None`: no string, index `0xFFFFFFFF`) and URI.
+    StartNs(Option<String>, String),
+    EndNs(Option<String>, String),
     /// Namespace, name, attributes, and an optional decoy (name, attributes) hidden in an
     /// enlarged header.
     Start(
@@ -312,14 +323,20 @@ impl AxmlBuilder {
     #[must_use]
     pub fn ns(mut self, prefix: &str, uri: &str) -> Self {
         self.events
-            .push(Ev::StartNs(prefix.to_owned(), uri.to_owned()));
+            .push(Ev::StartNs(Some(prefix.to_owned()), uri.to_owned()));
+        self
+    }
+    /// Starts a namespace whose prefix is no string at all (index `0xFFFFFFFF`).
+    #[must_use]
+    pub fn ns_without_prefix(mut self, uri: &str) -> Self {
+        self.events.push(Ev::StartNs(None, uri.to_owned()));
         self
     }
     /// Ends a namespace.
     #[must_use]
     pub fn end_ns(mut self, prefix: &str, uri: &str) -> Self {
         self.events
-            .push(Ev::EndNs(prefix.to_owned(), uri.to_owned()));
+            .push(Ev::EndNs(Some(prefix.to_owned()), uri.to_owned()));
         self
     }
     /// Starts an element (no namespace).
@@ -327,6 +344,20 @@ impl AxmlBuilder {
     pub fn start(mut self, name: &str, attrs: Vec<Attr>) -> Self {
         self.events
             .push(Ev::Start(None, name.to_owned(), attrs, None));
+        self
+    }
+    /// Starts an element in namespace `ns` (any string, even empty).
+    #[must_use]
+    pub fn start_in(mut self, ns: &str, name: &str, attrs: Vec<Attr>) -> Self {
+        self.events
+            .push(Ev::Start(Some(ns.to_owned()), name.to_owned(), attrs, None));
+        self
+    }
+    /// Ends an element in namespace `ns`.
+    #[must_use]
+    pub fn end_in(mut self, ns: &str, name: &str) -> Self {
+        self.events
+            .push(Ev::End(Some(ns.to_owned()), name.to_owned()));
         self
     }
     /// Starts an element whose node header is enlarged to hide a decoy: right after the
@@ -427,7 +458,7 @@ impl AxmlBuilder {
             match ev {
                 Ev::StartNs(p, u) | Ev::EndNs(p, u) => {
                     let mut ext = Vec::new();
-                    u32le(&mut ext, intern(&mut strings, p));
+                    u32le(&mut ext, opt_intern(&mut strings, p.as_ref()));
                     u32le(&mut ext, intern(&mut strings, u));
                     let ty = if matches!(ev, Ev::StartNs(..)) {
                         0x0100
