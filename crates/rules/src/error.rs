@@ -16,6 +16,20 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
+    /// A rule file larger than [`MAX_RULE_FILE_BYTES`](crate::MAX_RULE_FILE_BYTES), or the
+    /// rule files of a folder together larger than [`MAX_PACK_BYTES`](crate::MAX_PACK_BYTES):
+    /// found before reading (from the file sizes) or while reading, which stops at the limit.
+    #[error("{}: {}", path.display(), size_message(what, *size, *limit))]
+    SizeLimit {
+        /// The file, or the folder whose files together are too large.
+        path: PathBuf,
+        /// `rule file` or `rule folder`.
+        what: &'static str,
+        /// Its size in bytes (as far as it was read, past the limit).
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// A file is not valid TOML.
     #[error("{location}: TOML syntax error: {message}")]
     Syntax {
@@ -88,6 +102,21 @@ impl Error {
                 "",
                 format!("cannot read: {source}"),
             )],
+            Self::SizeLimit {
+                path,
+                what,
+                size,
+                limit,
+            } => vec![Diagnostic::new(
+                codes::TOO_LARGE,
+                Location {
+                    file: path.display().to_string(),
+                    line: 0,
+                    column: 0,
+                },
+                "",
+                size_message(what, *size, *limit),
+            )],
             Self::Syntax { location, message } => {
                 vec![Diagnostic::new(
                     codes::SYNTAX,
@@ -126,6 +155,12 @@ impl Error {
             }
         }
     }
+}
+
+/// What a [`Error::SizeLimit`] says (also the text of the diagnostic for a text over the
+/// limit that was handed over already read).
+pub(crate) fn size_message(what: &str, size: u64, limit: u64) -> String {
+    format!("{what} of {size} bytes is larger than the limit of {limit} bytes")
 }
 
 /// The crate's result type.

@@ -20,6 +20,11 @@
 //!    leftmost-longest Aho-Corasick automaton for class prefixes, hash maps for exact
 //!    signatures, suffix lookup for domains. It is built once, immutable and `Send + Sync`.
 //!
+//! Rule folders may come from anyone: reading one is bounded ([`Pack::read_dir`]: regular
+//! files only, [`MAX_RULE_FILE_BYTES`] per file, [`MAX_PACK_BYTES`] in all), and loading and
+//! validation take time linear in what was read and return at most [`MAX_DIAGNOSTICS`]
+//! diagnostics each.
+//!
 //! The default pack (every `rules/**/*.toml` of the repository) is embedded at build time
 //! ([`default_pack`]). `--rules DIR` merges a folder into it ([`Pack::merge`]: a reused id is
 //! an error naming both files); `--rules-only DIR` uses [`Pack::from_dir`] alone.
@@ -58,7 +63,7 @@ mod pack;
 mod validate;
 
 pub use compile::{ApiId, CompiledCheck, CompiledPack, PackerId, SdkId, SecretId, SecretPrefix};
-pub use diag::{Diagnostic, Level, Location, codes, render};
+pub use diag::{Diagnostic, Level, Location, MAX_DIAGNOSTICS, MAX_SNIPPET_BYTES, codes, render};
 pub use error::{Error, Result};
 pub use model::{
     Api, ApiKind, ApiPermission, ApiUser, Category, Check, CheckKind, CheckParams, ComponentKind,
@@ -66,7 +71,9 @@ pub use model::{
     RuleTest, Sdk, Secret, SecretCharset, SecretKind, Severity, SigningCondition, Special, Status,
     Tc260Group, is_iso_day,
 };
-pub use pack::{Located, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS};
+pub use pack::{
+    Located, MAX_PACK_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS,
+};
 pub use validate::GENERIC_PREFIXES;
 
 mod embedded {
@@ -91,7 +98,7 @@ pub fn default_pack() -> Result<Pack> {
             (
                 format!("{DEFAULT_PACK_DIR}{rel}"),
                 (*rel).to_owned(),
-                (*text).to_owned(),
+                std::borrow::Cow::Borrowed(*text),
             )
         })
         .collect();

@@ -1,14 +1,16 @@
 //! Loading rule files into a [`Pack`]: every entry typed and located in its file.
 
+use std::borrow::Cow;
+use std::io::Read as _;
 use std::ops::{Deref, Range};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
-use crate::diag::{Diagnostic, Location, codes};
+use crate::diag::{Collector, Diagnostic, LineIndex, Location, MAX_DIAGNOSTICS, Summary, codes};
 use crate::error::{Error, Result};
 use crate::model::{Api, Check, Packer, Permission, RuleTest, Sdk, Secret};
 
@@ -27,6 +29,16 @@ pub const TABLE_KINDS: &[&str] = &[
 /// `--rules` at the wrong folder (the default pack has a few dozen).
 pub const MAX_RULE_FILES: usize = 10_000;
 
+/// Largest rule file read or loaded, in bytes (4 MiB). The largest file of the default pack
+/// is under 80 KB; parsing TOML costs up to about 50 times the file's size in memory (a file
+/// of empty comment lines), so this bounds one file's cost at about 200 MB. A larger file is
+/// a [`codes::TOO_LARGE`] problem and is never read whole.
+pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+
+/// Largest total of the rule files [`Pack::read_dir`] reads from one folder tree, in bytes
+/// (16 MiB, about 80 times the default pack): the texts stay in memory with the pack.
+pub const MAX_PACK_BYTES: u64 = 16 << 20;
+
 /// One rule file.
 #[derive(Debug)]
 pub(crate) struct SourceFile {
@@ -36,6 +48,27 @@ pub(crate) struct SourceFile {
     pub(crate) key: String,
     /// The text.
     pub(crate) text: String,
+    /// Where its lines are, built on the first diagnostic.
+    lines: OnceLock<LineIndex>,
+}
+
+impl SourceFile {
+    pub(crate) fn new(name: String, key: String, text: String) -> Self {
+        Self {
+            name,
+            key,
+            text,
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// Line, column, snippet and caret width of byte range `span` (see
+    /// [`LineIndex::locate`]).
+    pub(crate) fn locate(&self, span: Range<usize>) -> (u32, u32, String, u32) {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.text))
+            .locate(&self.text, span)
+    }
 }
 
 /// Where an entry was defined: its file, and the spans of its keys and values.
@@ -65,7 +98,7 @@ impl Origin {
     }
 
     fn location_of(&self, span: Range<usize>) -> Location {
-        let (line, column, _, _) = crate::diag::locate(&self.file.text, span);
+        let (line, column, _, _) = self.file.locate(span);
         Location {
             file: self.file.name.clone(),
             line,
@@ -79,6 +112,11 @@ impl Origin {
             .binary_search_by(|(p, _)| p.as_str().cmp(path))
             .ok()?;
         self.fields.get(i).map(|(_, s)| s.clone())
+    }
+
+    /// Whether the value at `path` was written.
+    pub(crate) fn has_field(&self, path: &str) -> bool {
+        self.field_span(path).is_some()
     }
 
     /// A diagnostic pointing at `path` inside this entry (at the entry when `path` was not
@@ -96,14 +134,7 @@ impl Origin {
         } else {
             format!("{kind}.{path}")
         };
-        Diagnostic::at(
-            code,
-            &self.file.name,
-            &self.file.text,
-            Some(span),
-            field,
-            message,
-        )
+        Diagnostic::at(code, &self.file, Some(span), field, message)
     }
 }
 
@@ -150,9 +181,9 @@ impl Pack {
     pub fn from_dir(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
         let files = Self::read_dir(dir)?;
-        let named: Vec<(String, String, String)> = files
+        let named: Vec<(String, String, Cow<'_, str>)> = files
             .into_iter()
-            .map(|(rel, text)| (dir.join(&rel).display().to_string(), rel, text))
+            .map(|(rel, text)| (dir.join(&rel).display().to_string(), rel, Cow::Owned(text)))
             .collect();
         strict(Self::load_named(named))
     }
@@ -167,6 +198,10 @@ impl Pack {
     /// problems of those that cannot be loaded come back as diagnostics (one per bad entry),
     /// like a compiler's, sorted by file, line and column. The pack holds every entry that
     /// did load.
+    ///
+    /// A text longer than [`MAX_RULE_FILE_BYTES`] is not parsed: it is one
+    /// [`codes::TOO_LARGE`] diagnostic. At most [`MAX_DIAGNOSTICS`] diagnostics are returned
+    /// (the first ones), then a count of the others ([`codes::MORE_ERRORS`]).
     pub fn load<N: AsRef<str>, T: AsRef<str>>(sources: &[(N, T)]) -> (Self, Vec<Diagnostic>) {
         Self::load_named(
             sources
@@ -175,7 +210,7 @@ impl Pack {
                     (
                         n.as_ref().to_owned(),
                         n.as_ref().to_owned(),
-                        t.as_ref().to_owned(),
+                        Cow::Borrowed(t.as_ref()),
                     )
                 })
                 .collect(),
@@ -184,47 +219,94 @@ impl Pack {
 
     /// Reads every `*.toml` file under `dir`, recursively, as `(path relative to dir with '/'
     /// separators, text)`, sorted by that path.
+    ///
+    /// Meant for folders from anywhere, so it bounds what it reads. Only regular files (and
+    /// symbolic links to them) are read: a FIFO, socket or device named `*.toml` is an
+    /// [`Error::Io`] ("not a regular file (FIFO)") and is never read, nor can opening it
+    /// block. A file larger than [`MAX_RULE_FILE_BYTES`], or files together larger than
+    /// [`MAX_PACK_BYTES`], are an [`Error::SizeLimit`], found from the file sizes before
+    /// anything is read; reading stops at the limit too, so a file growing meanwhile cannot
+    /// exceed it. Symbolic links to folders are not followed; more than [`MAX_RULE_FILES`]
+    /// files are an [`Error::Io`].
     pub fn read_dir(dir: impl AsRef<Path>) -> Result<Vec<(String, String)>> {
         let dir = dir.as_ref();
         let mut paths = Vec::new();
         walk(dir, dir, &mut paths)?;
         paths.sort();
-        paths
-            .into_iter()
-            .map(|(rel, path)| {
-                let text =
-                    std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
-                Ok((rel, text))
-            })
-            .collect()
+        // Every size is checked before the first file is read.
+        let mut total: u64 = 0;
+        for (_, path, size) in &paths {
+            if *size > MAX_RULE_FILE_BYTES {
+                return Err(Error::SizeLimit {
+                    path: path.clone(),
+                    what: FILE,
+                    size: *size,
+                    limit: MAX_RULE_FILE_BYTES,
+                });
+            }
+            total = total.saturating_add(*size);
+        }
+        if total > MAX_PACK_BYTES {
+            return Err(Error::SizeLimit {
+                path: dir.to_path_buf(),
+                what: FOLDER,
+                size: total,
+                limit: MAX_PACK_BYTES,
+            });
+        }
+        let mut budget = MAX_PACK_BYTES;
+        let mut out = Vec::with_capacity(paths.len());
+        for (rel, path, _) in paths {
+            let text = read_rule_file(dir, &path, &mut budget)?;
+            out.push((rel, text));
+        }
+        Ok(out)
     }
 
     /// `(name shown in diagnostics, hash key, text)`.
-    pub(crate) fn load_named(files: Vec<(String, String, String)>) -> (Self, Vec<Diagnostic>) {
+    pub(crate) fn load_named(
+        files: Vec<(String, String, Cow<'_, str>)>,
+    ) -> (Self, Vec<Diagnostic>) {
         let mut pack = Self::new();
-        let mut diags = Vec::new();
+        let mut out = Vec::new();
+        let mut left_out = Summary::default();
         for (name, key, text) in files {
-            let file = Arc::new(SourceFile { name, key, text });
-            let first = diags.len();
-            pack.load_file(&file, &mut diags);
-            // Keys come in table order, not file order: sort this file's diagnostics by place.
-            if let Some(mine) = diags.get_mut(first..) {
-                mine.sort();
+            // One budget of diagnostics for all files: a file gets what the earlier ones left.
+            let mut diags = Collector::new(MAX_DIAGNOSTICS.saturating_sub(out.len()), false);
+            let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+            if size > MAX_RULE_FILE_BYTES {
+                diags.push(Diagnostic::new(
+                    codes::TOO_LARGE,
+                    Location {
+                        file: name,
+                        line: 0,
+                        column: 0,
+                    },
+                    "",
+                    crate::error::size_message(FILE, size, MAX_RULE_FILE_BYTES),
+                ));
+            } else {
+                let file = Arc::new(SourceFile::new(name, key, text.into_owned()));
+                pack.load_file(&file, &mut diags);
+                pack.sources.push(file);
             }
-            pack.sources.push(file);
+            // Keys come in table order, not file order: the collector sorts this file's
+            // diagnostics by place.
+            let (mine, dropped) = diags.into_sorted();
+            out.extend(mine);
+            left_out.add(dropped);
         }
-        (pack, diags)
+        left_out.append_to(&mut out);
+        (pack, out)
     }
 
-    fn load_file(&mut self, file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) {
-        let text = file.text.as_str();
-        let doc = match DeTable::parse(text) {
+    fn load_file(&mut self, file: &Arc<SourceFile>, diags: &mut Collector) {
+        let doc = match DeTable::parse(&file.text) {
             Ok(doc) => doc,
             Err(e) => {
                 diags.push(Diagnostic::at(
                     codes::SYNTAX,
-                    &file.name,
-                    text,
+                    file,
                     e.span(),
                     "",
                     e.message(),
@@ -237,8 +319,7 @@ impl Pack {
             let Some(&kind) = TABLE_KINDS.iter().find(|k| **k == kind) else {
                 diags.push(Diagnostic::at(
                     codes::UNKNOWN_FIELD,
-                    &file.name,
-                    text,
+                    file,
                     Some(key.span()),
                     kind,
                     format!(
@@ -251,8 +332,7 @@ impl Pack {
             let DeValue::Array(items) = value.get_ref() else {
                 diags.push(Diagnostic::at(
                     codes::INVALID_VALUE,
-                    &file.name,
-                    text,
+                    file,
                     Some(value.span()),
                     kind,
                     format!("`{kind}` must be an array of tables: write `[[{kind}]]`"),
@@ -400,17 +480,15 @@ fn push<T: for<'de> Deserialize<'de>>(
     file: &Arc<SourceFile>,
     kind: &str,
     item: &toml::Spanned<DeValue<'_>>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Collector,
 ) {
-    let text = file.text.as_str();
     let mut fields = Vec::new();
     if let DeValue::Table(t) = item.get_ref() {
         flatten_table("", t, &mut fields);
     } else {
         diags.push(Diagnostic::at(
             codes::INVALID_VALUE,
-            &file.name,
-            text,
+            file,
             Some(item.span()),
             kind,
             format!(
@@ -455,7 +533,7 @@ fn push<T: for<'de> Deserialize<'de>>(
                 format!("{kind}.{path}")
             };
             let span = span.or_else(|| Some(item.span()));
-            diags.push(Diagnostic::at(code, &file.name, text, span, field, message));
+            diags.push(Diagnostic::at(code, file, span, field, message));
         }
     }
 }
@@ -511,8 +589,13 @@ fn quoted_name(message: &str) -> Option<&str> {
     Some(rest.split_once('`')?.0)
 }
 
-/// Collects `(relative path, full path)` of the `*.toml` files under `dir`.
-fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, std::path::PathBuf)>) -> Result<()> {
+/// [`Error::SizeLimit`]'s `what` for one file.
+const FILE: &str = "rule file";
+/// [`Error::SizeLimit`]'s `what` for the files of a folder together.
+const FOLDER: &str = "rule folder";
+
+/// Collects `(relative path, full path, size)` of the `*.toml` files under `dir`.
+fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf, u64)>) -> Result<()> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Io { path, source }
@@ -525,22 +608,175 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, std::path::PathBuf)>) ->
         let ft = entry.file_type().map_err(io(&path))?;
         if ft.is_dir() {
             walk(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml")
-            && std::fs::metadata(&path).map_err(io(&path))?.is_file()
-        {
-            if out.len() >= MAX_RULE_FILES {
-                return Err(Error::Io {
-                    path,
-                    source: std::io::Error::other(format!("more than {MAX_RULE_FILES} rule files")),
-                });
-            }
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push((rel.join("/"), path));
+            continue;
         }
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let meta = std::fs::metadata(&path).map_err(io(&path))?;
+        if meta.is_dir() {
+            // A symbolic link to a folder: not followed.
+            continue;
+        }
+        if !meta.is_file() {
+            return Err(Error::Io {
+                path,
+                source: not_regular(meta.file_type()),
+            });
+        }
+        if out.len() >= MAX_RULE_FILES {
+            return Err(Error::Io {
+                path,
+                source: std::io::Error::other(format!("more than {MAX_RULE_FILES} rule files")),
+            });
+        }
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        out.push((rel.join("/"), path, meta.len()));
     }
     Ok(())
+}
+
+/// Reads one rule file found by [`walk`], taking its size from `budget` (what is left of
+/// [`MAX_PACK_BYTES`]): opened without blocking, refused unless the open handle is a regular
+/// file (the path may have been swapped since the walk), read up to the limit and no further.
+fn read_rule_file(dir: &Path, path: &Path, budget: &mut u64) -> Result<String> {
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = open_nonblocking(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(not_regular(meta.file_type())));
+    }
+    let too_large = |size: u64| {
+        if size > MAX_RULE_FILE_BYTES {
+            Some(Error::SizeLimit {
+                path: path.to_path_buf(),
+                what: FILE,
+                size,
+                limit: MAX_RULE_FILE_BYTES,
+            })
+        } else if size > *budget {
+            Some(Error::SizeLimit {
+                path: dir.to_path_buf(),
+                what: FOLDER,
+                size: MAX_PACK_BYTES.saturating_sub(*budget).saturating_add(size),
+                limit: MAX_PACK_BYTES,
+            })
+        } else {
+            None
+        }
+    };
+    if let Some(err) = too_large(meta.len()) {
+        return Err(err);
+    }
+    let limit = MAX_RULE_FILE_BYTES.min(*budget);
+    // The size can change between `metadata` and the read: one byte past the limit is enough
+    // to know it is exceeded.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if let Some(err) = too_large(size) {
+        return Err(err);
+    }
+    *budget = budget.saturating_sub(size);
+    String::from_utf8(bytes).map_err(|_| {
+        // The message `std::fs::read_to_string` gives.
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        ))
+    })
+}
+
+/// Opens `path` for reading. On Unix with `O_NONBLOCK`, so that a FIFO swapped in for a rule
+/// file cannot block the open (the caller then refuses it, as it is not a regular file), and
+/// `O_NOCTTY`, so that a terminal swapped in does not become the process's controlling
+/// terminal; neither flag changes how a regular file is read.
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    options.open(path)
+}
+
+/// The error for a path that is not a regular file: "not a regular file (FIFO)".
+fn not_regular(ft: std::fs::FileType) -> std::io::Error {
+    #[cfg(unix)]
+    let kind = {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            "FIFO"
+        } else if ft.is_socket() {
+            "socket"
+        } else if ft.is_block_device() {
+            "block device"
+        } else if ft.is_char_device() {
+            "character device"
+        } else if ft.is_dir() {
+            "folder"
+        } else {
+            "special file"
+        }
+    };
+    #[cfg(not(unix))]
+    let kind = if ft.is_dir() {
+        "folder"
+    } else {
+        "special file"
+    };
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("not a regular file ({kind})"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check on the open handle, for a FIFO that replaced a rule file after the walk:
+    /// opening does not block, and it is refused unread.
+    #[cfg(unix)]
+    #[test]
+    #[expect(clippy::print_stderr, reason = "the skip notice")]
+    fn a_fifo_swapped_in_is_refused_on_the_open_handle() {
+        let dir = std::env::temp_dir().join(format!("apkscope-rules-swap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("x.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("SKIP: mkfifo failed");
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (d, f) = (dir.clone(), fifo.clone());
+        std::thread::spawn(move || {
+            let mut budget = MAX_PACK_BYTES;
+            let _ = tx.send(read_rule_file(&d, &f, &mut budget).map_err(|e| e.to_string()));
+        });
+        let got = rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("opening a FIFO blocked");
+        assert_eq!(
+            got,
+            Err(format!(
+                "cannot read {}: not a regular file (FIFO)",
+                fifo.display()
+            ))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

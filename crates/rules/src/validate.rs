@@ -1,8 +1,10 @@
 //! Pack validation: every rule the format states beyond what the types already enforce.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
-use crate::diag::{Diagnostic, codes};
+use crate::diag::{Collector, Diagnostic, MAX_DIAGNOSTICS, codes};
 use crate::model::{ApiKind, CheckParams, SecretCharset};
 use crate::pack::{Origin, Pack};
 
@@ -137,8 +139,15 @@ const MIN_SECRET_RUN: u32 = 8;
 impl Pack {
     /// Every problem of the pack, sorted by file, line and column. The pack compiles when none
     /// of them is an error ([`Diagnostic::is_error`]).
+    ///
+    /// At most [`MAX_DIAGNOSTICS`] are returned (the first ones), then one
+    /// [`codes::MORE_ERRORS`] and one [`codes::MORE_WARNINGS`] diagnostic counting the others,
+    /// so a pack with errors left out still fails. Time and memory are linear in the pack
+    /// (`n log n` for the sort), whatever it holds.
     pub fn validate(&self) -> Vec<Diagnostic> {
-        let mut v = Validator { out: Vec::new() };
+        let mut v = Validator {
+            out: Collector::new(MAX_DIAGNOSTICS, true),
+        };
         v.ids(self);
         v.permissions(self);
         v.sdks(self);
@@ -147,14 +156,13 @@ impl Pack {
         v.secrets(self);
         v.checks(self);
         v.tests(self);
-        v.out.sort();
-        v.out.dedup();
-        v.out
+        v.out.finish()
     }
 }
 
 struct Validator {
-    out: Vec<Diagnostic>,
+    /// Sorted and deduplicated as it fills.
+    out: Collector,
 }
 
 impl Validator {
@@ -195,16 +203,17 @@ impl Validator {
         }
     }
 
-    /// Warns about values listed twice in one list.
-    fn dup_values<T: PartialEq + std::fmt::Display>(
+    /// Warns about values listed twice in one list (every repeat after the first).
+    fn dup_values<T: Eq + Hash + std::fmt::Display>(
         &mut self,
         o: &Origin,
         kind: &str,
         key: &str,
         values: &[T],
     ) {
+        let mut seen = HashSet::with_capacity(values.len());
         for (i, v) in values.iter().enumerate() {
-            if values.iter().take(i).any(|w| w == v) {
+            if !seen.insert(v) {
                 self.push(
                     o,
                     codes::DUPLICATE_VALUE,
@@ -429,8 +438,8 @@ impl Validator {
                             };
                             let msg = format!(
                                 "{what} `{v}` of SDK `{}` is already claimed by SDK `{}` ({} {})",
-                                s.id,
-                                other.id,
+                                abbreviated(&s.id),
+                                abbreviated(&other.id),
                                 other
                                     .origin
                                     .field_location(first_path)
@@ -530,8 +539,7 @@ impl Validator {
 
     fn apis(&mut self, pack: &Pack) {
         const K: &str = "api";
-        let known: std::collections::HashSet<&str> =
-            pack.permissions.iter().map(|p| p.name.as_str()).collect();
+        let known: HashSet<&str> = pack.permissions.iter().map(|p| p.name.as_str()).collect();
         let mut seen: HashMap<(ApiKind, &str, crate::model::PiType), &Origin> = HashMap::new();
         for a in &pack.apis {
             let o = &a.origin;
@@ -676,8 +684,9 @@ impl Validator {
                     match claims.get(v.as_str()) {
                         Some(first) if *first != s.id => {
                             let msg = format!(
-                                "`{v}` of secret `{}` is already claimed by secret `{first}`",
-                                s.id
+                                "`{v}` of secret `{}` is already claimed by secret `{}`",
+                                abbreviated(&s.id),
+                                abbreviated(first),
                             );
                             self.push(o, codes::CLAIMED_TWICE, K, &path, msg);
                         }
@@ -750,8 +759,7 @@ impl Validator {
 
     fn checks(&mut self, pack: &Pack) {
         const K: &str = "check";
-        let known: std::collections::HashSet<&str> =
-            pack.permissions.iter().map(|p| p.name.as_str()).collect();
+        let known: HashSet<&str> = pack.permissions.iter().map(|p| p.name.as_str()).collect();
         for c in &pack.checks {
             let o = &c.origin;
             if !is_check_id(&c.id) {
@@ -795,7 +803,7 @@ impl Validator {
                 Err(msg) => {
                     let path = quoted(&msg)
                         .map(|k| format!("params.{k}"))
-                        .filter(|p| o.field_location(p).is_some())
+                        .filter(|p| o.has_field(p))
                         .unwrap_or_else(|| "params".to_owned());
                     self.push(
                         o,
@@ -826,7 +834,7 @@ impl Validator {
 
     fn tests(&mut self, pack: &Pack) {
         const K: &str = "test";
-        let ids: std::collections::HashSet<&str> = pack
+        let ids: HashSet<&str> = pack
             .sdks
             .iter()
             .map(|s| s.id.as_str())
@@ -866,6 +874,22 @@ impl Validator {
             }
         }
     }
+}
+
+/// Longest id quoted whole in a message about another value: such a message is repeated for
+/// each value of an entry, so a huge id must not be copied into every one of them.
+const MAX_QUOTED_ID: usize = 128;
+
+/// `id`, or its first [`MAX_QUOTED_ID`] bytes (at a character boundary) and `…` when longer.
+fn abbreviated(id: &str) -> Cow<'_, str> {
+    if id.len() <= MAX_QUOTED_ID {
+        return Cow::Borrowed(id);
+    }
+    let mut end = MAX_QUOTED_ID;
+    while !id.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    Cow::Owned(format!("{}…", id.get(..end).unwrap_or("")))
 }
 
 /// The first backquoted word of a message.

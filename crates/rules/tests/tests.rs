@@ -1,5 +1,6 @@
 //! Integration tests of apkscope-rules: diagnostics goldens, every validation code, every
-//! matcher, the embedded default pack and a timing run.
+//! matcher, the embedded default pack, a timing run, and hostile rule folders (sizes, special
+//! files, floods of diagnostics).
 
 // Test helpers may panic: a panic is how a test reports failure. clippy.toml relaxes these lints
 // inside #[test] functions only, so the helpers they call need the same allowance here. The
@@ -14,5 +15,6 @@
 
 mod default_pack;
 mod golden;
+mod hostile;
 mod matchers;
 mod validation;
