@@ -1,8 +1,10 @@
 //! Opening the archive: end records, central directory, local headers.
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use crate::anomaly::{Collector, codes};
+use crate::budget::Budget;
 use crate::bytes::{add, le16, le32, le64, slice, u64_of, usize_of};
 use crate::signing::{self, SigningBlock};
 use crate::{Anomaly, Error, Options, Result};
@@ -118,7 +120,10 @@ pub struct Apk<'a> {
     pub(crate) signing_block: Option<SigningBlock>,
     pub(crate) comment: &'a [u8],
     pub(crate) zip64: bool,
-    pub(crate) inflated: AtomicU64,
+    /// Bytes inflated so far, shared with the archives nested in this one.
+    pub(crate) inflated: Arc<AtomicU64>,
+    /// The app's memory budget, charged by inflated data while it is alive.
+    pub(crate) budget: Budget,
 }
 
 /// The end records, resolved (zip64 when present).
@@ -140,8 +145,35 @@ impl<'a> Apk<'a> {
         Self::parse_with(data, Options::default())
     }
 
-    /// Opens an archive with the given limits.
+    /// Opens an archive with the given limits and no memory budget.
     pub fn parse_with(data: &'a [u8], options: Options) -> Result<Apk<'a>> {
+        Self::parse_with_budget(data, options, &Budget::unlimited())
+    }
+
+    /// Opens an archive with the given limits; inflated data is charged to `budget` while it
+    /// is alive.
+    pub fn parse_with_budget(data: &'a [u8], options: Options, budget: &Budget) -> Result<Apk<'a>> {
+        Self::open(data, options, budget.clone(), Arc::new(AtomicU64::new(0)))
+    }
+
+    /// Opens an archive found inside this one (an entry's bytes): it shares this archive's
+    /// limits, deadline, memory budget and total of inflated bytes, so nesting cannot multiply
+    /// what one app may inflate or hold.
+    pub fn parse_nested<'b>(&self, data: &'b [u8]) -> Result<Apk<'b>> {
+        Apk::open(
+            data,
+            self.options,
+            self.budget.clone(),
+            Arc::clone(&self.inflated),
+        )
+    }
+
+    fn open(
+        data: &'a [u8],
+        options: Options,
+        budget: Budget,
+        inflated: Arc<AtomicU64>,
+    ) -> Result<Apk<'a>> {
         let mut out = Collector::default();
         let end = find_end(data, &mut out)?;
         let comment = slice(data, end.comment.0, end.comment.1).unwrap_or_default();
@@ -209,7 +241,8 @@ impl<'a> Apk<'a> {
             signing_block,
             comment,
             zip64: end.zip64,
-            inflated: AtomicU64::new(0),
+            inflated,
+            budget,
         })
     }
 
@@ -268,6 +301,11 @@ impl<'a> Apk<'a> {
     /// The limits in force.
     pub fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// The memory budget reads are charged to.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 }
 

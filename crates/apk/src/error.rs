@@ -91,6 +91,23 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// Holding the entry's inflated bytes would take the app over its memory budget.
+    #[error("entry {entry:?}: inflating it {source}")]
+    OverBudget {
+        /// Display name of the entry.
+        entry: String,
+        /// The budget's account.
+        #[source]
+        source: crate::OverBudget,
+    },
+    /// [`Options::deadline`](crate::Options::deadline) passed while the entry was inflated.
+    #[error("entry {entry:?}: the scan's time ran out after {produced} inflated bytes")]
+    Deadline {
+        /// Display name of the entry.
+        entry: String,
+        /// Bytes inflated before giving up.
+        produced: u64,
+    },
     /// The entry cannot be read at all.
     #[error("entry {entry:?} (local header offset {offset}) is unreadable: {reason}")]
     EntryUnreadable {

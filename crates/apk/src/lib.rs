@@ -17,14 +17,15 @@
 //!   directories and suspicious names are reported.
 //!
 //! [`Apk::read`] returns an entry's bytes, borrowed when stored and inflated (raw deflate,
-//! streaming) when deflated, within the caps of [`Options`]: per entry and per archive (a budget
-//! shared by all threads reading the same [`Apk`]). Declared sizes never size an allocation
-//! beyond [`MAX_PREALLOC`]. The APK Signing Block is located and its id-value pairs listed
-//! ([`SigningBlock`]).
+//! streaming) when deflated, within the caps of [`Options`]: per entry, per archive (a total
+//! shared by all threads reading the same [`Apk`] and the archives nested in it), a deadline,
+//! and the app's memory [`Budget`], which inflated data is charged to while it is alive.
+//! Declared sizes never size an allocation beyond [`MAX_PREALLOC`]. The APK Signing Block is
+//! located and its id-value pairs listed ([`SigningBlock`]).
 //!
 //! Errors ([`Error`]) are returned only when nothing usable remains (no end record, no central
 //! directory) or when a single entry cannot be read. The crate never panics on any input and
-//! never writes files; [`map_file`] is its only I/O.
+//! never writes files; [`read_file`] is its only I/O (no memory map: see [`file`]).
 //!
 //! # Example
 //!
@@ -45,24 +46,30 @@
 
 mod anomaly;
 mod archive;
+mod budget;
 mod bytes;
 mod error;
-mod mmap;
+pub mod file;
 mod read;
 mod signing;
 
+use std::time::Instant;
+
 pub use anomaly::{Anomaly, MAX_ANOMALIES_PER_CODE, codes};
 pub use archive::{Apk, Entry};
+pub use budget::{Budget, Charge, OverBudget};
 pub use error::{Error, LimitKind, Result, Unreadable};
-pub use mmap::{MappedFile, map_file};
-pub use read::{Checked, MAX_PREALLOC};
+pub use file::{FileError, read_file};
+pub use read::{Checked, EntryData, MAX_PREALLOC};
 pub use signing::{
     APK_SIG_BLOCK_MAGIC, KNOWN_IDS, MAX_SIGNING_BLOCK_PAIRS, SigningBlock, SigningBlockPair,
     pair_name,
 };
 
-/// Default [`Options::max_entry_size`]: 1 GiB.
-pub const DEFAULT_MAX_ENTRY_SIZE: u64 = 1 << 30;
+/// Default [`Options::max_entry_size`]: 512 MiB, well above any real dex, resource table or
+/// native library, and well below the default memory budget of an app, so that one bomb entry
+/// is skipped (an anomaly) rather than taking the whole app over its budget.
+pub const DEFAULT_MAX_ENTRY_SIZE: u64 = 512 << 20;
 /// Default [`Options::max_total_inflated`]: 4 GiB.
 pub const DEFAULT_MAX_TOTAL_INFLATED: u64 = 4 << 30;
 /// Default [`Options::max_entries`].
@@ -78,6 +85,9 @@ pub struct Options {
     /// Most central directory entries listed; the rest are reported as
     /// [`codes::TOO_MANY_ENTRIES`].
     pub max_entries: usize,
+    /// When reads must stop: inflation past it fails with [`LimitKind::Deadline`], checked
+    /// between output chunks, so one large entry cannot outlast the scan's time limit.
+    pub deadline: Option<Instant>,
 }
 
 impl Default for Options {
@@ -86,6 +96,7 @@ impl Default for Options {
             max_entry_size: DEFAULT_MAX_ENTRY_SIZE,
             max_total_inflated: DEFAULT_MAX_TOTAL_INFLATED,
             max_entries: DEFAULT_MAX_ENTRIES,
+            deadline: None,
         }
     }
 }

@@ -1,13 +1,16 @@
 //! Reading entry data: borrowed for stored entries, capped streaming
 //! inflation for deflated ones.
 
-use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
 use crate::anomaly::codes;
 use crate::archive::{Apk, Entry, METHOD_DEFLATE, METHOD_STORED};
+use crate::budget::Charge;
 use crate::bytes::{slice, u64_of, usize_of};
 use crate::error::{LimitKind, Unreadable};
 use crate::{Anomaly, Error, Result};
@@ -17,11 +20,92 @@ pub const MAX_PREALLOC: usize = 64 << 20;
 /// Smallest growth step of the output buffer.
 const MIN_GROWTH: usize = 32 << 10;
 
+/// An entry's bytes: borrowed from the input when stored, inflated and charged to the app's
+/// memory [`Budget`](crate::Budget) when deflated. Dropping it gives the charge back.
+pub struct EntryData<'a> {
+    inner: Data<'a>,
+}
+
+enum Data<'a> {
+    Borrowed(&'a [u8]),
+    Inflated { bytes: Vec<u8>, _charge: Charge },
+}
+
+impl<'a> EntryData<'a> {
+    fn borrowed(bytes: &'a [u8]) -> Self {
+        Self {
+            inner: Data::Borrowed(bytes),
+        }
+    }
+
+    /// Whether the bytes are the input's own (a stored entry), not an inflated copy.
+    pub fn is_borrowed(&self) -> bool {
+        matches!(self.inner, Data::Borrowed(_))
+    }
+
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Deref for EntryData<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.inner {
+            Data::Borrowed(bytes) => bytes,
+            Data::Inflated { bytes, .. } => bytes,
+        }
+    }
+}
+
+impl AsRef<[u8]> for EntryData<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl fmt::Debug for EntryData<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntryData")
+            .field("len", &self.len())
+            .field("borrowed", &self.is_borrowed())
+            .finish()
+    }
+}
+
+impl PartialEq for EntryData<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for EntryData<'_> {}
+
+impl PartialEq<[u8]> for EntryData<'_> {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
+    }
+}
+
+impl<const N: usize> PartialEq<[u8; N]> for EntryData<'_> {
+    fn eq(&self, other: &[u8; N]) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&[u8]> for EntryData<'_> {
+    fn eq(&self, other: &&[u8]) -> bool {
+        **self == **other
+    }
+}
+
 /// An entry's data with the outcome of its integrity checks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Checked<'a> {
     /// The data (borrowed from the input when stored).
-    pub data: Cow<'a, [u8]>,
+    pub data: EntryData<'a>,
     /// CRC-32 of `data`.
     pub actual_crc32: u32,
     /// [`codes::CRC_MISMATCH`] and [`codes::SIZE_MISMATCH`] findings.
@@ -41,12 +125,12 @@ impl<'a> Apk<'a> {
     /// inflated for deflated ones within the [`Options`](crate::Options)
     /// limits. The declared size and CRC are not checked here; see
     /// [`Apk::read_checked`].
-    pub fn read(&self, entry: &Entry) -> Result<Cow<'a, [u8]>> {
+    pub fn read(&self, entry: &Entry) -> Result<EntryData<'a>> {
         let raw = self.raw(entry)?;
         if entry.method == METHOD_DEFLATE {
-            self.inflate(entry, raw, None).map(Cow::Owned)
+            self.inflate(entry, raw, None)
         } else {
-            Ok(Cow::Borrowed(raw))
+            Ok(EntryData::borrowed(raw))
         }
     }
 
@@ -54,12 +138,12 @@ impl<'a> Apk<'a> {
     /// magic numbers): inflation stops as soon as `max_len` bytes are out,
     /// so this is cheap even on large or hostile entries. A deflate stream
     /// that is corrupt after its first `max_len` bytes is not noticed.
-    pub fn read_prefix(&self, entry: &Entry, max_len: usize) -> Result<Cow<'a, [u8]>> {
+    pub fn read_prefix(&self, entry: &Entry, max_len: usize) -> Result<EntryData<'a>> {
         let raw = self.raw(entry)?;
         if entry.method == METHOD_DEFLATE {
-            self.inflate(entry, raw, Some(max_len)).map(Cow::Owned)
+            self.inflate(entry, raw, Some(max_len))
         } else {
-            Ok(Cow::Borrowed(raw.get(..max_len).unwrap_or(raw)))
+            Ok(EntryData::borrowed(raw.get(..max_len).unwrap_or(raw)))
         }
     }
 
@@ -67,17 +151,17 @@ impl<'a> Apk<'a> {
     /// an unknown method holding deflate data yields the inflated bytes. Android's asset manager
     /// reads such entries as stored instead ([`Apk::read`]); signature files are where the two
     /// readers disagree and an analyzer wants to see what the signing tools saw.
-    pub fn read_inflating_unknown(&self, entry: &Entry) -> Result<Cow<'a, [u8]>> {
+    pub fn read_inflating_unknown(&self, entry: &Entry) -> Result<EntryData<'a>> {
         let raw = self.raw(entry)?;
         if entry.method == METHOD_STORED {
-            Ok(Cow::Borrowed(raw))
+            Ok(EntryData::borrowed(raw))
         } else {
-            self.inflate(entry, raw, None).map(Cow::Owned)
+            self.inflate(entry, raw, None)
         }
     }
 
     /// Reads the first entry with this name; `Ok(None)` when there is none.
-    pub fn read_by_name(&self, name: &str) -> Result<Option<Cow<'a, [u8]>>> {
+    pub fn read_by_name(&self, name: &str) -> Result<Option<EntryData<'a>>> {
         self.entry(name).map(|e| self.read(e)).transpose()
     }
 
@@ -152,8 +236,9 @@ impl<'a> Apk<'a> {
 
     /// Inflates raw deflate `input`, growing the output only up to
     /// `max_entry_size + 1` bytes (or `prefix` bytes, where inflation
-    /// stops) and charging the shared budget.
-    fn inflate(&self, entry: &Entry, input: &[u8], prefix: Option<usize>) -> Result<Vec<u8>> {
+    /// stops), charging the shared total and the memory budget as it grows
+    /// and checking the deadline between chunks.
+    fn inflate(&self, entry: &Entry, input: &[u8], prefix: Option<usize>) -> Result<EntryData<'a>> {
         let entry_limit = self.options.max_entry_size;
         let total_limit = self.options.max_total_inflated;
         // One byte past the limit proves the limit is exceeded.
@@ -162,7 +247,14 @@ impl<'a> Apk<'a> {
             .saturating_add(1);
         let hard_cap = prefix.map_or(limit_cap, |p| p.min(limit_cap));
         let declared = usize_of(entry.uncompressed_size).unwrap_or(usize::MAX);
-        let mut out = Vec::with_capacity(declared.min(hard_cap).min(MAX_PREALLOC));
+        let mut charge = Charge::empty(&self.budget);
+        let over_budget = |source| Error::OverBudget {
+            entry: entry.name.clone(),
+            source,
+        };
+        let first = declared.min(hard_cap).min(MAX_PREALLOC);
+        charge.grow(u64_of(first)).map_err(over_budget)?;
+        let mut out = Vec::with_capacity(first);
         let mut inflater = Decompress::new(false);
         let offset = entry.data_offset.unwrap_or(0);
         let fail = |d: &Decompress, reason: String| Error::Inflate {
@@ -176,7 +268,18 @@ impl<'a> Apk<'a> {
             if out.len() == out.capacity() {
                 let room = hard_cap.saturating_sub(out.len());
                 let step = out.len().clamp(MIN_GROWTH, MAX_PREALLOC).min(room);
+                // `reserve_exact` may round up; charge what the vector really holds.
+                let before = out.capacity();
                 out.reserve_exact(step);
+                charge
+                    .grow(u64_of(out.capacity().saturating_sub(before)))
+                    .map_err(over_budget)?;
+            }
+            if self.options.deadline.is_some_and(|at| Instant::now() >= at) {
+                return Err(Error::Deadline {
+                    entry: entry.name.clone(),
+                    produced: inflater.total_out(),
+                });
             }
             let (in_before, out_before) = (inflater.total_in(), inflater.total_out());
             let consumed = usize_of(in_before).unwrap_or(usize::MAX);
@@ -200,14 +303,25 @@ impl<'a> Apk<'a> {
                     limit: entry_limit,
                 });
             }
+            let done = |mut out: Vec<u8>, mut charge: Charge| {
+                // Give back what the vector reserved beyond its length.
+                out.shrink_to_fit();
+                charge.shrink_to(u64_of(out.capacity()));
+                EntryData {
+                    inner: Data::Inflated {
+                        bytes: out,
+                        _charge: charge,
+                    },
+                }
+            };
             if status == Status::StreamEnd {
-                return Ok(out);
+                return Ok(done(out, charge));
             }
             if let Some(p) = prefix
                 && out.len() >= p
             {
                 out.truncate(p);
-                return Ok(out);
+                return Ok(done(out, charge));
             }
             let stalled = produced == 0 && inflater.total_in() == in_before;
             if stalled && out.len() < out.capacity() {

@@ -3,6 +3,7 @@
 
 mod corpus;
 mod fuzz_files;
+mod limits;
 mod tricks;
 
 use apkscope_apk::{Apk, Options};
@@ -12,6 +13,7 @@ pub(crate) const SMALL: Options = Options {
     max_entry_size: 1 << 20,
     max_total_inflated: 8 << 20,
     max_entries: 10_000,
+    deadline: None,
 };
 
 /// Opens `data` and reads every entry; returns the anomaly codes (open and

@@ -1,9 +1,7 @@
 //! One test per hostile trick, on zips built by `apkscope_testkit::zip`.
 #![allow(clippy::print_stderr)] // APKSCOPE_TIMING prints the open time
 
-use std::borrow::Cow;
-
-use apkscope_apk::{Apk, Error, LimitKind, Options, Unreadable, codes, map_file};
+use apkscope_apk::{Apk, Error, LimitKind, Options, Unreadable, codes, read_file};
 use apkscope_testkit::zip::{
     Method, V2_BLOCK_ID, V3_BLOCK_ID, ZipBuilder, ZipEntry, signing_block,
 };
@@ -28,10 +26,7 @@ fn reads_stored_and_deflated_entries() {
     assert!(apk.anomalies().is_empty(), "{:?}", apk.anomalies());
     assert_eq!(apk.entries().len(), 3);
     let manifest = apk.read_by_name("AndroidManifest.xml").unwrap().unwrap();
-    assert!(
-        matches!(manifest, Cow::Borrowed(_)),
-        "stored entries are borrowed"
-    );
+    assert!(manifest.is_borrowed(), "stored entries are borrowed");
     assert_eq!(&*manifest, b"<manifest/>");
     let e = apk.entry("classes.dex").unwrap();
     assert_eq!(e.method, 8);
@@ -165,7 +160,7 @@ fn duplicate_names_are_all_kept_and_lookup_returns_the_first() {
     assert_eq!(all, [0, 2, 3]);
     let data: Vec<_> = apk
         .entries_named("classes.dex")
-        .map(|e| apk.read(e).unwrap().into_owned())
+        .map(|e| apk.read(e).unwrap().to_vec())
         .collect();
     assert_eq!(
         data,
@@ -745,27 +740,26 @@ fn ten_thousand_entries_open_quickly() {
 }
 
 #[test]
-fn map_file_reads_files_and_empty_files() {
+fn read_file_reads_files_and_empty_files() {
     let dir = std::env::temp_dir().join(format!("apkscope-apk-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let zip = ZipBuilder::new().stored("a", b"mapped").build();
+    let zip = ZipBuilder::new().stored("a", b"in memory").build();
     let path = dir.join("a.apk");
     std::fs::write(&path, &zip).unwrap();
-    let mapped = map_file(&path).unwrap();
-    assert_eq!(&*mapped, &zip[..]);
+    let bytes = read_file(&path, u64::MAX).unwrap();
+    assert_eq!(bytes, zip);
     assert_eq!(
-        &*Apk::parse(&mapped)
+        &*Apk::parse(&bytes)
             .unwrap()
             .read_by_name("a")
             .unwrap()
             .unwrap(),
-        b"mapped"
+        b"in memory"
     );
     let empty = dir.join("empty.apk");
     std::fs::write(&empty, b"").unwrap();
-    let m = map_file(&empty).unwrap();
-    assert!(m.is_empty() && !m.is_mapped());
-    assert!(map_file(&dir.join("missing.apk")).is_err());
+    assert!(read_file(&empty, u64::MAX).unwrap().is_empty());
+    assert!(read_file(&dir.join("missing.apk"), u64::MAX).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -815,7 +809,8 @@ fn read_prefix_stops_early() {
     assert_eq!(&*head, &[0u8; 8]);
     assert!(apk.inflated_total() < 1 << 20, "{}", apk.inflated_total());
     let head = apk.read_prefix(apk.entry("s").unwrap(), 4).unwrap();
-    assert!(matches!(head, Cow::Borrowed(b"dex\n")));
+    assert!(head.is_borrowed());
+    assert_eq!(head, *b"dex\n");
     assert_eq!(
         &*apk.read_prefix(apk.entry("short").unwrap(), 8).unwrap(),
         b"ab"

@@ -14,7 +14,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::cache::Cache;
+use crate::exit::{CliError, Exit, OrExit as _};
 use crate::inputs::Input;
+use crate::output::SinkError;
 
 /// What happened to one input.
 pub(crate) enum Outcome {
@@ -37,23 +39,27 @@ pub(crate) struct Tally {
     pub(crate) scanned: usize,
     pub(crate) failed: usize,
     pub(crate) cached: usize,
+    /// Results the consumer could not write (the batch went on).
+    pub(crate) unwritten: usize,
     /// Set when the consumer stopped the batch (a closed pipe, a full disk).
     pub(crate) stopped: Option<io::Error>,
 }
 
 impl Batch<'_> {
     /// Scans `inputs` on `jobs` threads and hands each outcome to `consume` (one at a time, in
-    /// completion order). `consume` returning an error stops the batch: apps not yet started
-    /// are skipped.
+    /// completion order). A result `consume` could not write ([`SinkError::Lost`]) is said on
+    /// stderr and counted; a broken stream ([`SinkError::Broken`]) stops the batch: apps not
+    /// yet started are skipped.
     pub(crate) fn run(
         &self,
         inputs: &[Input],
-        consume: impl FnMut(Outcome) -> io::Result<()> + Send,
-    ) -> anyhow::Result<Tally> {
+        consume: impl FnMut(Outcome) -> Result<(), SinkError> + Send,
+    ) -> Result<Tally, CliError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.jobs)
             .thread_name(|i| format!("apkscope-scan-{i}"))
-            .build()?;
+            .build()
+            .or_exit(Exit::Usage)?;
         let bar = self.progress_bar(inputs.len());
         let consumer = Mutex::new((consume, Tally::default()));
         let stop = AtomicBool::new(false);
@@ -88,11 +94,18 @@ impl Batch<'_> {
                 if from_cache {
                     tally.cached += 1;
                 }
-                if tally.stopped.is_none()
-                    && let Err(err) = consume(outcome)
-                {
-                    tally.stopped = Some(err);
-                    stop.store(true, Ordering::Relaxed);
+                if tally.stopped.is_none() {
+                    match consume(outcome) {
+                        Ok(()) => {}
+                        Err(SinkError::Lost(message)) => {
+                            tally.unwritten += 1;
+                            bar.suspend(|| eprintln!("apkscope: {message}"));
+                        }
+                        Err(SinkError::Broken(err)) => {
+                            tally.stopped = Some(err);
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
                 }
                 bar.inc(1);
             });
@@ -100,7 +113,8 @@ impl Batch<'_> {
         bar.finish_and_clear();
         let (_, tally) = consumer
             .into_inner()
-            .map_err(|_| anyhow::anyhow!("a result writer panicked"))?;
+            .map_err(|_| anyhow::anyhow!("a result writer panicked (please report it)"))
+            .or_exit(Exit::Unwritten)?;
         Ok(tally)
     }
 
@@ -130,8 +144,8 @@ impl Batch<'_> {
     fn scan(&self, input: &Input) -> (Outcome, bool) {
         let path = match input {
             Input::File(path) => path,
-            Input::Unreadable { path, reason } => {
-                let failure = ScanFailure::new(&path.display().to_string(), "io", reason);
+            Input::Unreadable { path, kind, reason } => {
+                let failure = ScanFailure::new(&path.display().to_string(), kind, reason);
                 return (Outcome::Failed(failure), false);
             }
         };
@@ -152,24 +166,27 @@ impl Batch<'_> {
     }
 
     fn scan_file(&self, path: &Path, label: &str) -> (Outcome, bool) {
+        // Read once: the bytes are hashed for the cache and scanned from memory, so a file that
+        // changes on disk meanwhile cannot make the two disagree (or the scan fault).
+        let data = match apkscope_engine::read_input(path, self.options) {
+            Ok(data) => data,
+            Err(err) => return (Outcome::Failed(failure(path, label, &err, None)), false),
+        };
         let mut sha256 = None;
         if let Some(cache) = self.cache {
-            match apkscope_engine::file_sha256(path) {
-                Ok(sha) => {
-                    if let Some(mut facts) = cache.get(&sha, label) {
-                        // Date-dependent findings (certificate validity) are judged today.
-                        apkscope_engine::check_facts(&mut facts, self.options);
-                        return (Outcome::Scanned(Box::new(facts)), true);
-                    }
-                    sha256 = Some(sha);
-                }
-                Err(err) => return (Outcome::Failed(failure(path, label, &err, None)), false),
+            let sha = apkscope_engine::sha256_hex(&data);
+            if let Some(mut facts) = cache.get(&sha, label) {
+                // Date-dependent findings (certificate validity) are judged today.
+                apkscope_engine::check_facts(&mut facts, self.options);
+                return (Outcome::Scanned(Box::new(facts)), true);
             }
+            sha256 = Some(sha);
         }
         let scanned = match &sha256 {
-            Some(sha) => apkscope_engine::scan_path_with_sha256(path, sha, self.options),
-            None => apkscope_engine::scan_path(path, self.options),
+            Some(sha) => apkscope_engine::scan_bytes_with_sha256(&data, label, sha, self.options),
+            None => apkscope_engine::scan_bytes(&data, label, self.options),
         };
+        drop(data);
         match scanned {
             Ok(facts) => {
                 if let Some(cache) = self.cache
@@ -192,6 +209,10 @@ fn failure(
 ) -> ScanFailure {
     let mut failure = ScanFailure::new(label, err.kind(), &format!("{err}"));
     failure.input.sha256 = sha256;
-    failure.input.size = std::fs::metadata(path).ok().map(|m| m.len());
+    // The size of a regular file only: a FIFO's or folder's says nothing about an app.
+    failure.input.size = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
     failure
 }

@@ -1,4 +1,12 @@
 //! Which files a scan reads: paths, folders walked recursively, lists, and a stable shard.
+//!
+//! Inputs come from folders other processes write to (upload spools), so the walk decides
+//! what a name is from `stat` alone — which never opens, so never blocks — and takes regular
+//! files only: a FIFO, socket or device named like an app is a `not_a_file` failure record,
+//! never opened here (the engine's `read_input` opens without blocking and checks again on the
+//! open handle, for a path swapped meanwhile). Symbolic links are followed to regular files
+//! only: a link to a folder is never walked, so a link loop (`loop.apk -> .`) cannot repeat
+//! or multiply inputs. Every path yields exactly one input, or a folder's files.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read};
@@ -7,17 +15,28 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-/// File extensions a folder walk picks up: APKs and the bare dex files the scanner also reads.
-/// A file named explicitly is scanned whatever its name.
+/// File-name endings a folder walk picks up (ASCII case ignored): APKs and the bare dex files
+/// the scanner also reads. A whole name such as `.apk` counts. A file named explicitly is
+/// scanned whatever its name.
 const SCANNED_EXTENSIONS: &[&str] = &["apk", "dex"];
 
-/// One thing to scan, or a path that could not even be listed (reported as a failure).
+/// Failure kind of a path that is not a regular file (as the engine's `Error::kind`).
+pub(crate) const KIND_NOT_A_FILE: &str = "not_a_file";
+/// Failure kind of a path that cannot be read or listed.
+pub(crate) const KIND_IO: &str = "io";
+
+/// One thing to scan, or a path that is not (reported as a failure record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Input {
-    /// A file to scan.
+    /// A regular file to scan (as far as `stat` could tell).
     File(PathBuf),
-    /// A path that could not be read as a file or walked as a folder, and why.
-    Unreadable { path: PathBuf, reason: String },
+    /// A path that could not be read as a file or walked as a folder: the failure record's
+    /// `kind` ([`KIND_IO`], [`KIND_NOT_A_FILE`]) and why.
+    Unreadable {
+        path: PathBuf,
+        kind: &'static str,
+        reason: String,
+    },
 }
 
 impl Input {
@@ -26,18 +45,35 @@ impl Input {
             Input::File(path) | Input::Unreadable { path, .. } => path,
         }
     }
+
+    fn io(path: &Path, reason: String) -> Self {
+        Input::Unreadable {
+            path: path.to_owned(),
+            kind: KIND_IO,
+            reason,
+        }
+    }
+
+    fn not_a_file(path: &Path, what: &str) -> Self {
+        Input::Unreadable {
+            path: path.to_owned(),
+            kind: KIND_NOT_A_FILE,
+            reason: format!("not a regular file but a {what}"),
+        }
+    }
 }
 
 /// The inputs named by `paths` and the list file, in a stable order: arguments first, each
-/// folder's files sorted by path, then the list's lines in their order.
+/// folder's files sorted by path, then the list's lines in their order. Only a list that
+/// cannot be read is an error.
 pub(crate) fn collect(paths: &[PathBuf], from_list: Option<&Path>) -> io::Result<Vec<Input>> {
     let mut inputs = Vec::new();
     for path in paths {
-        add_path(path, true, &mut inputs);
+        add_named(path, &mut inputs);
     }
     if let Some(list) = from_list {
         for path in read_list(list)? {
-            add_path(&path, true, &mut inputs);
+            add_named(&path, &mut inputs);
         }
     }
     Ok(inputs)
@@ -49,7 +85,8 @@ pub(crate) fn is_batch(paths: &[PathBuf], from_list: Option<&Path>) -> bool {
     paths.len() > 1 || from_list.is_some() || paths.iter().any(|p| p.is_dir())
 }
 
-/// One path per line; blank lines and `#` comments are skipped; `-` reads standard input.
+/// One path per line; blank lines and `#` comments are skipped; `-` reads standard input. The
+/// list itself may be a pipe (`--from-list <(find …)`): it is read to its end.
 fn read_list(list: &Path) -> io::Result<Vec<PathBuf>> {
     let reader: Box<dyn Read> = if list == Path::new("-") {
         Box::new(io::stdin())
@@ -63,7 +100,12 @@ fn read_list(list: &Path) -> io::Result<Vec<PathBuf>> {
     };
     let mut paths = Vec::new();
     for line in BufReader::new(reader).lines() {
-        let line = line?;
+        let line = line.map_err(|err| {
+            io::Error::new(
+                err.kind(),
+                format!("cannot read the list {}: {err}", list.display()),
+            )
+        })?;
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
@@ -73,28 +115,68 @@ fn read_list(list: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(paths)
 }
 
-fn add_path(path: &Path, named: bool, inputs: &mut Vec<Input>) {
-    // `metadata` follows symlinks: a link to an APK is scanned; links to folders are not walked
-    // (below), so a link cycle cannot loop.
+/// A path the user named: a folder (or a link to one) is walked; anything else is one input.
+fn add_named(path: &Path, inputs: &mut Vec<Input>) {
+    // `metadata` follows symlinks and never opens the file.
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => walk(path, inputs),
-        Ok(_) if named || has_scanned_extension(path) => inputs.push(Input::File(path.to_owned())),
-        Ok(_) => {}
-        Err(err) => inputs.push(Input::Unreadable {
-            path: path.to_owned(),
-            reason: err.to_string(),
-        }),
+        Ok(meta) => inputs.push(file_input(path, &meta)),
+        Err(err) => inputs.push(Input::io(path, err.to_string())),
     }
+}
+
+/// A path met in a folder walk whose name is an app's: one input, whatever it is. A link to a
+/// folder is not walked (that is how link loops repeat inputs) but reported.
+fn add_found(path: &Path, inputs: &mut Vec<Input>) {
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => inputs.push(Input::not_a_file(
+            path,
+            "folder (a symbolic link to a folder is not walked)",
+        )),
+        Ok(meta) => inputs.push(file_input(path, &meta)),
+        Err(err) => inputs.push(Input::io(path, err.to_string())),
+    }
+}
+
+fn file_input(path: &Path, meta: &fs::Metadata) -> Input {
+    match special_kind(meta.file_type()) {
+        None => Input::File(path.to_owned()),
+        Some(what) => Input::not_a_file(path, what),
+    }
+}
+
+/// What a file type is when it is neither a regular file nor a folder.
+fn special_kind(file_type: fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if file_type.is_fifo() {
+            return Some("FIFO");
+        }
+        if file_type.is_socket() {
+            return Some("socket");
+        }
+        if file_type.is_char_device() {
+            return Some("character device");
+        }
+        if file_type.is_block_device() {
+            return Some("block device");
+        }
+    }
+    Some("special file")
 }
 
 fn walk(dir: &Path, inputs: &mut Vec<Input>) {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => {
-            inputs.push(Input::Unreadable {
-                path: dir.to_owned(),
-                reason: format!("cannot list the folder: {err}"),
-            });
+            inputs.push(Input::io(dir, format!("cannot list the folder: {err}")));
             return;
         }
     };
@@ -102,13 +184,11 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
     for entry in entries {
         match entry {
             Ok(entry) => {
+                // The entry's own type: a symbolic link is not a folder here.
                 let is_real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
                 children.push((entry.path(), is_real_dir));
             }
-            Err(err) => inputs.push(Input::Unreadable {
-                path: dir.to_owned(),
-                reason: format!("cannot list the folder: {err}"),
-            }),
+            Err(err) => inputs.push(Input::io(dir, format!("cannot list the folder: {err}"))),
         }
     }
     children.sort();
@@ -116,15 +196,24 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>) {
         if is_real_dir {
             walk(&child, inputs);
         } else if has_scanned_extension(&child) {
-            add_path(&child, false, inputs);
+            add_found(&child, inputs);
         }
     }
 }
 
+/// Whether the file name ends in `.apk` or `.dex` (ASCII case ignored), `.apk` itself included.
 fn has_scanned_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| SCANNED_EXTENSIONS.iter().any(|s| e.eq_ignore_ascii_case(s)))
+    let Some(name) = path.file_name() else {
+        return false;
+    };
+    let name = name.as_encoded_bytes();
+    let Some(dot) = name.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    let ext = name.get(dot.saturating_add(1)..).unwrap_or_default();
+    SCANNED_EXTENSIONS
+        .iter()
+        .any(|s| ext.eq_ignore_ascii_case(s.as_bytes()))
 }
 
 /// `--shard K/N`: this process scans the inputs whose path hashes to `K` modulo `N`.
@@ -220,7 +309,74 @@ mod tests {
         assert_eq!(explicit, [Input::File(dir.join("notes.txt"))]);
         // A missing path is kept as an unreadable input, not dropped.
         let missing = collect(&[dir.join("gone.apk")], None).unwrap();
-        assert!(matches!(missing[0], Input::Unreadable { .. }));
+        assert!(matches!(
+            missing[0],
+            Input::Unreadable { kind: KIND_IO, .. }
+        ));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn whole_names_count_as_extensions() {
+        for yes in [".apk", "a.apk", "A.APK", "x.dex", ".DEX", "a.b.apk"] {
+            assert!(has_scanned_extension(Path::new(yes)), "{yes}");
+        }
+        for no in ["apk", "a.apks", "a.apk.txt", "dex", "a.", ""] {
+            assert!(!has_scanned_extension(Path::new(no)), "{no}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_special_files_are_one_record_each_and_never_walked() {
+        use std::os::unix::fs::symlink;
+        let dir = std::env::temp_dir().join(format!("apkscope-links-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).unwrap();
+        fs::write(dir.join("sub/real.apk"), b"").unwrap();
+        fs::write(dir.join(".apk"), b"").unwrap();
+        symlink(".", dir.join("sub/loop.apk")).unwrap();
+        symlink("..", dir.join("sub/up.apk")).unwrap();
+        symlink("sub", dir.join("linked")).unwrap();
+        symlink("/dev/zero", dir.join("dev.apk")).unwrap();
+        symlink("sub/real.apk", dir.join("good-link.apk")).unwrap();
+        symlink("missing", dir.join("dangling.apk")).unwrap();
+        let inputs = collect(std::slice::from_ref(&dir), None).unwrap();
+        let got: Vec<(String, &str)> = inputs
+            .iter()
+            .map(|i| {
+                let name = i.path().strip_prefix(&dir).unwrap().display().to_string();
+                let kind = match i {
+                    Input::File(_) => "file",
+                    Input::Unreadable { kind, .. } => kind,
+                };
+                (name, kind)
+            })
+            .collect();
+        let want = [
+            (".apk", "file"),
+            ("dangling.apk", KIND_IO),
+            ("dev.apk", KIND_NOT_A_FILE),
+            ("good-link.apk", "file"),
+            ("sub/loop.apk", KIND_NOT_A_FILE),
+            ("sub/real.apk", "file"),
+            ("sub/up.apk", KIND_NOT_A_FILE),
+        ];
+        let want: Vec<(String, &str)> = want.iter().map(|(n, k)| ((*n).to_owned(), *k)).collect();
+        assert_eq!(got, want);
+        // A link to a folder named explicitly is walked.
+        let named = collect(&[dir.join("linked")], None).unwrap();
+        assert_eq!(named.len(), 3);
+        assert_eq!(named[1], Input::File(dir.join("linked/real.apk")));
+        // A device named explicitly is a record, not a read.
+        let device = collect(&[PathBuf::from("/dev/null")], None).unwrap();
+        assert!(matches!(
+            device[0],
+            Input::Unreadable {
+                kind: KIND_NOT_A_FILE,
+                ..
+            }
+        ));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -3,9 +3,17 @@
 //! # Overview
 //!
 //! A thin shell over the engine and the reports, like ripgrep's `core`: it parses arguments,
-//! opens files, picks a report format and maps failures to exit codes. Exit codes: 0 success,
-//! 1 findings over the `--fail-on` threshold (or rules that fail validation or tests), 2 an input
-//! could not be analysed, 3 usage error.
+//! opens files, picks a report format and maps failures to exit codes (`exit::Exit`; every
+//! error path picks its code where it arises):
+//!
+//! - 0: every input was analysed, and no finding is at or above `--fail-on`;
+//! - 1: findings at or above `--fail-on` remain; for `rules validate` / `rules test`, invalid
+//!   rules or a failed rule test;
+//! - 2: at least one input could not be analysed (the others were); outranks 1;
+//! - 3: usage or configuration error (arguments, `--rules`, `--baseline`, `--out`, `--out-dir`,
+//!   `--cache`, `--from-list`): nothing was scanned; outranks all;
+//! - 4: some results could not be written (a file of `--out-dir`, a broken output stream other
+//!   than a closed pipe); outranks 2 and 1.
 
 // The binary is the one place that talks to the terminal.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -14,17 +22,16 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-use anyhow::Context as _;
 use std::sync::Arc;
 
-use apkscope_engine::{CompiledPack, ScanOptions};
+use anyhow::Context as _;
+use apkscope_engine::{CompiledPack, ContainerOptions, ScanOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Exit code when an input cannot be analysed (not a zip, no manifest, unreadable).
-const EXIT_INPUT_ERROR: u8 = 2;
-/// Exit code for a command line that makes no sense.
-const EXIT_USAGE: u8 = 3;
+use crate::exit::{CliError, Exit, OrExit as _};
+
+/// Bytes in a MiB, the unit of the memory options.
+const MIB: u64 = 1 << 20;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -84,29 +91,48 @@ struct PackArgs {
 }
 
 impl PackArgs {
-    fn load(&self) -> anyhow::Result<apkscope_rules::Pack> {
+    /// The pack. A folder that cannot be read is a configuration error (exit 3); rules that
+    /// do not load end the command with `invalid` (3 for a scan, 1 for `rules test`).
+    fn load(&self, invalid: Exit) -> Result<apkscope_rules::Pack, CliError> {
         let pack = if let Some(dir) = &self.rules_only {
-            apkscope_rules::Pack::from_dir(dir)
-                .with_context(|| format!("cannot load rules from {}", dir.display()))?
+            apkscope_rules::Pack::from_dir(dir).map_err(|err| rules_error(err, dir, invalid))?
         } else {
-            let mut pack = apkscope_rules::default_pack().context("the embedded rule pack")?;
+            let mut pack = apkscope_rules::default_pack()
+                .context("the embedded rule pack (please report this)")
+                .or_exit(Exit::Usage)?;
             if let Some(dir) = &self.rules {
                 let extra = apkscope_rules::Pack::from_dir(dir)
-                    .with_context(|| format!("cannot load rules from {}", dir.display()))?;
+                    .map_err(|err| rules_error(err, dir, invalid))?;
                 pack.merge(extra)
-                    .with_context(|| format!("cannot add rules from {}", dir.display()))?;
+                    .with_context(|| format!("cannot add rules from {}", dir.display()))
+                    .or_exit(invalid)?;
             }
             pack
         };
         Ok(pack)
     }
 
-    fn compile(&self) -> anyhow::Result<Arc<CompiledPack>> {
-        let pack = self.load()?;
+    fn compile(&self, invalid: Exit) -> Result<Arc<CompiledPack>, CliError> {
+        let pack = self.load(invalid)?;
         let compiled = pack
             .compile()
-            .map_err(|err| anyhow::anyhow!("{}", apkscope_rules::render(&err.diagnostics())))?;
+            .map_err(|err| anyhow::anyhow!("{}", apkscope_rules::render(&err.diagnostics())))
+            .or_exit(invalid)?;
         Ok(Arc::new(compiled))
+    }
+}
+
+/// A rule folder's load error: unreadable is a configuration error, anything else `invalid`.
+fn rules_error(err: apkscope_rules::Error, dir: &Path, invalid: Exit) -> CliError {
+    let exit = if matches!(err, apkscope_rules::Error::Io { .. }) {
+        Exit::Usage
+    } else {
+        invalid
+    };
+    CliError {
+        exit,
+        // Flat: the rules error's message already names its cause, which a chain would repeat.
+        error: anyhow::anyhow!("cannot load rules from {}: {err}", dir.display()),
     }
 }
 
@@ -139,10 +165,16 @@ struct ScanArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     out: Option<PathBuf>,
-    /// Write one report file per app into this folder (named after the input and its SHA-256).
+    /// With --format jsonl and --out: append to the results file instead of replacing it (a
+    /// torn last line left by a killed run is dropped first).
+    #[arg(long, requires = "out")]
+    append: bool,
+    /// Write one report file per app into this folder (named after the input's file name, a
+    /// hash of its path and its SHA-256).
     #[arg(long, value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// Apps scanned at once (default: the number of cores).
+    /// Apps scanned at once (default: the number of cores, lowered so that jobs × --max-app-mib
+    /// fits in 3/4 of the memory).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Give up on an app after this many seconds; it becomes a failure record.
@@ -189,7 +221,8 @@ struct BaselineArgs {
     /// Write the baseline to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Apps scanned at once (default: the number of cores).
+    /// Apps scanned at once (default: the number of cores, lowered so that jobs × --max-app-mib
+    /// fits in 3/4 of the memory).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     #[command(flatten)]
@@ -243,22 +276,42 @@ struct AsOfArgs {
     as_of: Option<apkscope_engine::Day>,
 }
 
-/// Caps on what one APK may inflate: a zip bomb stops at these instead of exhausting memory.
+/// Caps on what one APK may inflate and hold: a zip bomb or a hostile dex stops at these
+/// instead of exhausting memory. The defaults are the engine's and the container's.
 #[derive(clap::Args, Debug)]
+#[allow(clippy::struct_field_names)] // the fields are the flags: --max-entry-mib, --max-app-mib …
 struct LimitArgs {
     /// Largest size one entry may inflate to, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = ContainerOptions::default().max_entry_size / MIB
+    )]
     max_entry_mib: u64,
-    /// Largest total one APK may inflate to, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 4096)]
+    /// Largest total one APK may inflate to (over the whole scan), in MiB.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = ContainerOptions::default().max_total_inflated / MIB
+    )]
     max_total_mib: u64,
+    /// The memory one app's scan may hold at once (the file, inflated entries, the code index),
+    /// in MiB; over it the app is a failure record of kind `over_budget`.
+    #[arg(
+        long,
+        value_name = "MIB",
+        default_value_t = apkscope_engine::DEFAULT_MAX_APP_MEMORY / MIB,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    max_app_mib: u64,
 }
 
 impl LimitArgs {
     fn scan_options(&self) -> ScanOptions {
         let mut options = ScanOptions::default();
-        options.container.max_entry_size = self.max_entry_mib.saturating_mul(1 << 20);
-        options.container.max_total_inflated = self.max_total_mib.saturating_mul(1 << 20);
+        options.container.max_entry_size = self.max_entry_mib.saturating_mul(MIB);
+        options.container.max_total_inflated = self.max_total_mib.saturating_mul(MIB);
+        options.max_app_memory = self.max_app_mib.saturating_mul(MIB);
         options
     }
 }
@@ -277,6 +330,8 @@ enum ClassesFormat {
 
 mod batch;
 mod cache;
+mod exit;
+mod fsx;
 mod gate;
 mod inputs;
 mod output;
@@ -287,41 +342,60 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
-            let code = if err.use_stderr() { EXIT_USAGE } else { 0 };
+            let exit = if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
             let _ = err.print();
-            return ExitCode::from(code);
+            return exit.into();
         }
     };
     match run(&cli) {
-        Ok(code) => code,
-        Err(err) => {
+        Ok(exit) => exit.into(),
+        Err(CliError { exit, error }) => {
             // One line: the file and the reason, with every cause in the chain.
-            eprintln!("apkscope: {err:#}");
-            ExitCode::from(EXIT_INPUT_ERROR)
+            eprintln!("apkscope: {error:#}");
+            exit.into()
         }
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: &Cli) -> Result<Exit, CliError> {
     match &cli.command {
         Command::Rules(command) => rules::run(command),
         Command::Scan(args) => scan::scan(args),
         Command::Baseline(args) => scan::baseline(args),
         Command::Summarize(args) => scan::summarize(args),
-        command => run_app_command(command).map(|()| ExitCode::SUCCESS),
+        command => run_app_command(command).map(|()| Exit::Success),
     }
 }
 
-fn run_app_command(command: &Command) -> anyhow::Result<()> {
+fn run_app_command(command: &Command) -> Result<(), CliError> {
     match command {
         Command::Manifest(args) => {
-            let xml = apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
-                .with_context(|| format!("{}", args.apk.display()))?;
-            write_output(args.out.as_deref(), |out| out.write_all(xml.as_bytes()))
+            let manifest =
+                apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
+                    .with_context(|| format!("{}", args.apk.display()))
+                    .or_exit(Exit::Input)?;
+            // The XML is always well-formed; where the binary manifest held what XML cannot
+            // carry, stderr says what was written instead.
+            for repair in &manifest.repairs {
+                eprintln!(
+                    "apkscope: {}: warning: {}: {}",
+                    args.apk.display(),
+                    repair.kind,
+                    repair.detail
+                );
+            }
+            write_output(args.out.as_deref(), |out| {
+                out.write_all(manifest.xml.as_bytes())
+            })
         }
         Command::Classes(args) => {
             let index = apkscope_engine::code_index_path(&args.apk, &args.limits.scan_options())
-                .with_context(|| format!("{}", args.apk.display()))?;
+                .with_context(|| format!("{}", args.apk.display()))
+                .or_exit(Exit::Input)?;
             write_output(args.out.as_deref(), |out| match args.format {
                 ClassesFormat::Json => apkscope_report::write_classes_json(&index, out),
                 ClassesFormat::Text => apkscope_report::write_classes_text(&index, out),
@@ -333,14 +407,16 @@ fn run_app_command(command: &Command) -> anyhow::Result<()> {
     }
 }
 
-/// Runs `write` against the chosen destination and flushes it; a closed pipe is not an error.
+/// Runs `write` against the chosen destination and flushes it. A file that cannot be created
+/// is a configuration error (exit 3), a failed write exit 4; a closed pipe is not an error.
 fn write_output(
     path: Option<&Path>,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> anyhow::Result<()> {
+) -> Result<(), CliError> {
     let result = if let Some(path) = path {
         let file = File::create(path)
-            .with_context(|| format!("cannot create output file {}", path.display()))?;
+            .with_context(|| format!("cannot create the output file {}", path.display()))
+            .or_exit(Exit::Usage)?;
         let mut out = BufWriter::new(file);
         write(&mut out).and_then(|()| out.flush())
     } else {
@@ -350,6 +426,8 @@ fn write_output(
     };
     match result {
         Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write the report"),
+        other => other
+            .context("cannot write the output")
+            .or_exit(Exit::Unwritten),
     }
 }

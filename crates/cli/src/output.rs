@@ -1,15 +1,28 @@
 //! Where scan results go: one stream in the chosen format, or one file per app in a folder.
 //!
 //! Every format streams: each app is written (and flushed) when it finishes, so a killed batch
-//! keeps every finished app and memory does not grow with the number of apps.
+//! keeps every finished app and memory does not grow with the number of apps. JSON Lines are
+//! written unbuffered, one `write` of a whole line per record, so a kill cannot leave half a
+//! record followed by the next one; `--append` drops a torn tail a killed run left.
+//!
+//! `--out-dir` names each file after the input so that no two results of a run share a name
+//! (see [`OutputNames`]) and writes it through a temporary file renamed into place, so a
+//! symbolic link planted at a name is replaced, never followed, and nothing is written outside
+//! the folder. A file that cannot be written loses that app's result only: the batch goes on.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Read as _, Seek as _, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use apkscope_facts::{AppFacts, ScanFailure};
 use apkscope_report::{CsvWriter, HtmlWriter, RuleDescriptor, SarifWriter};
 use clap::ValueEnum;
+use sha2::{Digest, Sha256};
+
+use crate::exit::{CliError, Exit, OrExit as _};
+use crate::fsx;
 
 /// Report formats of `scan`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +48,29 @@ pub(crate) enum Format {
 
 type Out = Box<dyn Write + Send>;
 
+/// Why a result was not written.
+#[derive(Debug)]
+pub(crate) enum SinkError {
+    /// This app's result is lost (a file of `--out-dir`); the message says which and why. The
+    /// batch goes on.
+    Lost(String),
+    /// The output stream is broken: nothing more can be written, the batch stops.
+    Broken(io::Error),
+}
+
+/// Where a scan's results go.
+pub(crate) struct Destination<'a> {
+    pub(crate) format: Format,
+    /// `--out FILE` (standard output when None).
+    pub(crate) file: Option<&'a Path>,
+    /// `--append` (JSON Lines to `file` only).
+    pub(crate) append: bool,
+    /// `--out-dir DIR`.
+    pub(crate) dir: Option<&'a Path>,
+    /// Whether the inputs make a batch (a JSON array, one SARIF run per app).
+    pub(crate) batch: bool,
+}
+
 /// The destination of a scan's results.
 pub(crate) enum Sink {
     Stream(Stream),
@@ -43,46 +79,84 @@ pub(crate) enum Sink {
         dir: PathBuf,
         format: Format,
         rules: Vec<RuleDescriptor>,
+        names: OutputNames,
     },
 }
 
 /// One output stream in one format.
 pub(crate) enum Stream {
-    Text { out: Out, batch: bool, first: bool },
-    Json { out: Out, batch: bool, first: bool },
-    Jsonl { out: Out },
+    Text {
+        out: Out,
+        batch: bool,
+        first: bool,
+    },
+    Json {
+        out: Out,
+        batch: bool,
+        first: bool,
+    },
+    /// Unbuffered: each record is one write of a whole line.
+    Jsonl {
+        out: Out,
+    },
     Sarif(SarifWriter<Out>),
     Html(HtmlWriter<Out>),
     Csv(CsvWriter<Out>),
-    SdkList { out: Out, csv: bool, first: bool },
+    SdkList {
+        out: Out,
+        csv: bool,
+        first: bool,
+    },
 }
 
 impl Sink {
-    /// A stream to `out_file` (standard output when None), or a folder of files.
+    /// A stream to the file (standard output when None), or a folder of files. Failing to
+    /// create the file or folder is a configuration error; failing to write a document's
+    /// header, an unwritten result.
     pub(crate) fn open(
-        format: Format,
-        out_file: Option<&Path>,
-        out_dir: Option<&Path>,
-        batch: bool,
+        to: &Destination<'_>,
         title: &str,
         rules: Vec<RuleDescriptor>,
-    ) -> anyhow::Result<Self> {
-        if let Some(dir) = out_dir {
-            fs::create_dir_all(dir).map_err(|err| {
-                anyhow::anyhow!("cannot create the output folder {}: {err}", dir.display())
-            })?;
+    ) -> Result<Self, CliError> {
+        let format = to.format;
+        if let Some(dir) = to.dir {
+            fs::create_dir_all(dir)
+                .map_err(|err| {
+                    anyhow::anyhow!("cannot create the output folder {}: {err}", dir.display())
+                })
+                .or_exit(Exit::Usage)?;
+            // A killed run's temporary files; recent ones may be another process's.
+            fsx::sweep_stale_temps(dir, fsx::stale_before(SystemTime::now()));
             return Ok(Sink::Folder {
                 dir: dir.to_owned(),
                 format,
                 rules,
+                names: OutputNames::default(),
             });
         }
-        let out: Out = match out_file {
-            Some(path) => Box::new(BufWriter::new(File::create(path).map_err(|err| {
-                anyhow::anyhow!("cannot create output file {}: {err}", path.display())
-            })?)),
+        if format == Format::Jsonl {
+            let out: Out = match to.file {
+                Some(path) => Box::new(open_results(path, to.append).or_exit(Exit::Usage)?),
+                // Standard output's own line buffer passes a whole line through at once.
+                None => Box::new(io::stdout()),
+            };
+            return Ok(Sink::Stream(Stream::Jsonl { out }));
+        }
+        let out: Out = match to.file {
+            Some(path) => Box::new(BufWriter::new(
+                File::create(path)
+                    .map_err(|err| {
+                        anyhow::anyhow!("cannot create the output file {}: {err}", path.display())
+                    })
+                    .or_exit(Exit::Usage)?,
+            )),
             None => Box::new(BufWriter::new(io::stdout())),
         };
+        let header = |err: io::Error| CliError {
+            exit: Exit::Unwritten,
+            error: anyhow::Error::new(err).context("cannot write the report"),
+        };
+        let batch = to.batch;
         let stream = match format {
             Format::Text => Stream::Text {
                 out,
@@ -95,9 +169,9 @@ impl Sink {
                 first: true,
             },
             Format::Jsonl => Stream::Jsonl { out },
-            Format::Sarif => Stream::Sarif(SarifWriter::new(out, rules)?),
-            Format::Html => Stream::Html(HtmlWriter::new(out, title)?),
-            Format::Csv => Stream::Csv(CsvWriter::new(out)?),
+            Format::Sarif => Stream::Sarif(SarifWriter::new(out, rules).map_err(header)?),
+            Format::Html => Stream::Html(HtmlWriter::new(out, title).map_err(header)?),
+            Format::Csv => Stream::Csv(CsvWriter::new(out).map_err(header)?),
             Format::SdkList | Format::SdkListCsv => Stream::SdkList {
                 out,
                 csv: format == Format::SdkListCsv,
@@ -108,23 +182,38 @@ impl Sink {
     }
 
     /// Writes one app's report.
-    pub(crate) fn app(&mut self, facts: &AppFacts) -> io::Result<()> {
+    pub(crate) fn app(&mut self, facts: &AppFacts) -> Result<(), SinkError> {
         match self {
-            Sink::Stream(stream) => stream.app(facts),
-            Sink::Folder { dir, format, rules } => write_app_file(dir, *format, rules, facts),
+            Sink::Stream(stream) => stream.app(facts).map_err(SinkError::Broken),
+            Sink::Folder {
+                dir,
+                format,
+                rules,
+                names,
+            } => {
+                let base = names.claim(
+                    &facts.input.path,
+                    Some(&facts.input.sha256),
+                    Some(format.extension()),
+                );
+                write_app_file(dir, &base, *format, rules, facts)
+                    .map_err(|err| lost(&facts.input.path, &err))
+            }
         }
     }
 
     /// Records an input that could not be analysed.
-    pub(crate) fn failure(&mut self, failure: &ScanFailure) -> io::Result<()> {
+    pub(crate) fn failure(&mut self, failure: &ScanFailure) -> Result<(), SinkError> {
         match self {
-            Sink::Stream(stream) => stream.failure(failure),
-            Sink::Folder { dir, .. } => {
-                let name = format!("{}.error.json", file_stem(&failure.input.path));
-                write_file(&dir.join(name), |out| {
+            Sink::Stream(stream) => stream.failure(failure).map_err(SinkError::Broken),
+            Sink::Folder { dir, names, .. } => {
+                let base = names.claim(&failure.input.path, None, None);
+                let target = dir.join(format!("{base}{ERROR_SUFFIX}"));
+                fsx::write_via_temp(dir, &target, |out| {
                     serde_json::to_writer_pretty(&mut *out, failure)?;
                     out.write_all(b"\n")
                 })
+                .map_err(|err| lost(&failure.input.path, &annotate(&target, &err)))
             }
         }
     }
@@ -134,6 +223,179 @@ impl Sink {
         match self {
             Sink::Stream(stream) => stream.finish(),
             Sink::Folder { .. } => Ok(()),
+        }
+    }
+}
+
+fn lost(input: &str, err: &io::Error) -> SinkError {
+    SinkError::Lost(format!("cannot write the result of {input}: {err}"))
+}
+
+fn annotate(path: &Path, err: &io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+}
+
+/// Opens the JSON Lines results file: replaced, or with `append` appended to after its torn
+/// tail (a record a killed run left half-written) is dropped and said so on stderr.
+fn open_results(path: &Path, append: bool) -> anyhow::Result<File> {
+    let context = || format!("cannot open the results file {}", path.display());
+    if !append {
+        return File::create(path).map_err(|err| anyhow::anyhow!("{}: {err}", context()));
+    }
+    let mut file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|err| anyhow::anyhow!("{}: {err}", context()))?;
+    // A pipe or device has no tail to repair.
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        let dropped = repair_torn_tail(&mut file)
+            .map_err(|err| anyhow::anyhow!("cannot repair the end of {}: {err}", path.display()))?;
+        if dropped > 0 {
+            eprintln!(
+                "apkscope: {}: dropped the last {dropped} bytes, a torn record (a previous run \
+                 was stopped while writing it)",
+                path.display()
+            );
+        }
+    }
+    Ok(file)
+}
+
+/// Bytes read at a time while looking for the last line end.
+const TAIL_CHUNK: u64 = 64 * 1024;
+
+/// Truncates `file` after its last `\n` (to nothing when it has none) and returns how many
+/// bytes were dropped; a file that is empty or ends in `\n` is left alone.
+fn repair_torn_tail(file: &mut File) -> io::Result<u64> {
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut chunk = Vec::new();
+    let mut keep = 0u64;
+    while end > 0 {
+        let start = end.saturating_sub(TAIL_CHUNK);
+        chunk.resize(usize::try_from(end.saturating_sub(start)).unwrap_or(0), 0);
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut chunk)?;
+        if let Some(pos) = chunk.iter().rposition(|&b| b == b'\n') {
+            keep = start
+                .saturating_add(u64::try_from(pos).unwrap_or(u64::MAX))
+                .saturating_add(1);
+            break;
+        }
+        end = start;
+    }
+    let dropped = len.saturating_sub(keep);
+    if dropped > 0 {
+        file.set_len(keep)?;
+    }
+    Ok(dropped)
+}
+
+/// Suffix of a failure record's file in `--out-dir`.
+const ERROR_SUFFIX: &str = ".error.json";
+/// Longest part of an output name taken from the input's file name, in bytes.
+const MAX_NAME_BYTES: usize = 100;
+/// Hex digits of the SHA-256 of the input's path in an output name.
+const PATH_HASH_DIGITS: usize = 12;
+/// Hex digits of the input's content SHA-256 in a report's name.
+const CONTENT_HASH_DIGITS: usize = 12;
+
+/// The names of one run's `--out-dir` files.
+///
+/// `<file name>-<path hash>-<content hash>.<ext>` for a report, `<file name>-<path
+/// hash>.error.json` for a failure record: the input's whole file name (extension included,
+/// characters other than letters, digits, `.`, `-`, `_` replaced by `_`, cut to 100 bytes,
+/// `input` put before a leading `.`), the first 12 hex digits of the SHA-256 of its path as
+/// given, and the first 12 of the file's SHA-256. Inputs at different paths never share a name
+/// (same file name in two folders, `x.apk` and `x.dex`, one file copied to two places, long
+/// names sharing their start); a record that would still get a name already used in the run
+/// (the same path listed twice) gets `-2`, `-3`… appended.
+#[derive(Debug, Default)]
+pub(crate) struct OutputNames {
+    used: HashSet<String>,
+}
+
+impl OutputNames {
+    /// The base name (no extension) for the result of `path`; `sha256` for a report, `kind`
+    /// tells reports' names from failure records'.
+    fn claim(&mut self, path: &str, sha256: Option<&str>, kind: Option<&str>) -> String {
+        let base = output_base(path, sha256);
+        let key = |base: &str| format!("{base}\0{}", kind.unwrap_or(ERROR_SUFFIX));
+        if self.used.insert(key(&base)) {
+            return base;
+        }
+        let mut n = 2u64;
+        loop {
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(key(&candidate)) {
+                return candidate;
+            }
+            n = n.saturating_add(1);
+        }
+    }
+}
+
+/// `<file name>-<path hash>[-<content hash>]`, see [`OutputNames`].
+fn output_base(path: &str, sha256: Option<&str>) -> String {
+    let path_hash = format!("{:x}", Sha256::digest(path.as_bytes()));
+    let mut base = format!(
+        "{}-{}",
+        safe_file_name(path),
+        path_hash.get(..PATH_HASH_DIGITS).unwrap_or(&path_hash)
+    );
+    if let Some(sha) = sha256 {
+        let digits: String = sha
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(CONTENT_HASH_DIGITS)
+            .collect();
+        if !digits.is_empty() {
+            base.push('-');
+            base.push_str(&digits);
+        }
+    }
+    base
+}
+
+/// The input's whole file name, restricted to characters safe in any file system and cut to
+/// [`MAX_NAME_BYTES`]; never empty, never starting with `.`.
+fn safe_file_name(path: &str) -> String {
+    let name = Path::new(path)
+        .file_name()
+        .map_or_else(|| "input".into(), |s| s.to_string_lossy());
+    let mut safe = String::new();
+    for c in name.chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+            c
+        } else {
+            '_'
+        };
+        if safe.len().saturating_add(c.len_utf8()) > MAX_NAME_BYTES {
+            break;
+        }
+        safe.push(c);
+    }
+    if safe.is_empty() || safe.starts_with('.') {
+        format!("input{safe}")
+    } else {
+        safe
+    }
+}
+
+impl Format {
+    /// The extension of a report file in `--out-dir` (CSV writes two: `.sdks.csv` and
+    /// `.permissions.csv`).
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Text => ".txt",
+            Format::Json | Format::Jsonl => ".json",
+            Format::Sarif => ".sarif",
+            Format::Html => ".html",
+            Format::Csv => ".csv",
+            Format::SdkList => ".sdk-list.md",
+            Format::SdkListCsv => ".sdk-list.csv",
         }
     }
 }
@@ -152,11 +414,7 @@ impl Stream {
                 json_item(out, *batch, first, facts)?;
                 out.flush()
             }
-            Stream::Jsonl { out } => {
-                serde_json::to_writer(&mut *out, facts)?;
-                out.write_all(b"\n")?;
-                out.flush()
-            }
+            Stream::Jsonl { out } => jsonl_line(out, facts),
             Stream::Sarif(writer) => writer.write_run(facts),
             Stream::Html(writer) => writer.write_app(facts),
             Stream::Csv(writer) => writer.write_app(facts),
@@ -193,11 +451,7 @@ impl Stream {
                 json_item(out, *batch, first, failure)?;
                 out.flush()
             }
-            Stream::Jsonl { out } => {
-                serde_json::to_writer(&mut *out, failure)?;
-                out.write_all(b"\n")?;
-                out.flush()
-            }
+            Stream::Jsonl { out } => jsonl_line(out, failure),
             Stream::Sarif(writer) => writer.write_failed_run(path, &failure.error.kind, message),
             Stream::Html(writer) => writer.write_failure(path, &failure.error.kind, message),
             Stream::Csv(writer) => writer.write_failure(path, &failure.error.kind, message),
@@ -247,81 +501,46 @@ fn json_item(
     Ok(())
 }
 
-/// `<input file stem>-<first 12 hex of its SHA-256>`: unique across folders with equal names.
-fn app_file_base(facts: &AppFacts) -> String {
-    let sha = facts.input.sha256.get(..12).unwrap_or(&facts.input.sha256);
-    format!("{}-{sha}", file_stem(&facts.input.path))
-}
-
-/// The input's file stem, restricted to characters safe in any file system.
-fn file_stem(path: &str) -> String {
-    let stem = Path::new(path)
-        .file_stem()
-        .map_or_else(|| "input".into(), |s| s.to_string_lossy());
-    let safe: String = stem
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(100)
-        .collect();
-    if safe.is_empty() || safe.starts_with('.') {
-        format!("input{safe}")
-    } else {
-        safe
-    }
+/// One record as one whole line in one write: a kill leaves the line whole or absent (or, for
+/// a huge record, a torn tail that `--append` repairs), never half a record that the next
+/// file's first line could be glued to.
+fn jsonl_line(out: &mut Out, value: &impl serde::Serialize) -> io::Result<()> {
+    let mut line = serde_json::to_vec(value)?;
+    line.push(b'\n');
+    out.write_all(&line)?;
+    out.flush()
 }
 
 fn write_app_file(
     dir: &Path,
+    base: &str,
     format: Format,
     rules: &[RuleDescriptor],
     facts: &AppFacts,
 ) -> io::Result<()> {
-    let base = dir.join(app_file_base(facts));
-    let with = |ext: &str| {
-        let mut name = base.clone().into_os_string();
-        name.push(ext);
-        PathBuf::from(name)
+    let write = |ext: &str, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
+        let target = dir.join(format!("{base}{ext}"));
+        fsx::write_via_temp(dir, &target, write).map_err(|err| annotate(&target, &err))
     };
+    let ext = format.extension();
     match format {
-        Format::Text => write_file(&with(".txt"), |out| apkscope_report::write_text(facts, out)),
-        Format::Json | Format::Jsonl => write_file(&with(".json"), |out| {
-            apkscope_report::write_json(facts, out)
-        }),
-        Format::Sarif => write_file(&with(".sarif"), |out| {
-            apkscope_report::write_sarif(facts, rules, out)
-        }),
-        Format::Html => write_file(&with(".html"), |out| {
-            apkscope_report::write_html(facts, out)
-        }),
+        Format::Text => write(ext, &|out| apkscope_report::write_text(facts, out)),
+        Format::Json | Format::Jsonl => write(ext, &|out| apkscope_report::write_json(facts, out)),
+        Format::Sarif => write(ext, &|out| apkscope_report::write_sarif(facts, rules, out)),
+        Format::Html => write(ext, &|out| apkscope_report::write_html(facts, out)),
         Format::Csv => {
-            write_file(&with(".sdks.csv"), |out| {
+            write(".sdks.csv", &|out| {
                 apkscope_report::write_sdk_table_csv(facts, out)
             })?;
-            write_file(&with(".permissions.csv"), |out| {
+            write(".permissions.csv", &|out| {
                 apkscope_report::write_permission_matrix_csv(facts, out)
             })
         }
-        Format::SdkList => write_file(&with(".sdk-list.md"), |out| {
+        Format::SdkList => write(ext, &|out| {
             apkscope_report::write_sdk_list_markdown(facts, out)
         }),
-        Format::SdkListCsv => write_file(&with(".sdk-list.csv"), |out| {
-            apkscope_report::write_sdk_list_csv(facts, out)
-        }),
+        Format::SdkListCsv => write(ext, &|out| apkscope_report::write_sdk_list_csv(facts, out)),
     }
-}
-
-fn write_file(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
-    let file = File::create(path)
-        .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
-    let mut out = BufWriter::new(file);
-    write(&mut out)?;
-    out.flush()
 }
 
 #[cfg(test)]
@@ -329,10 +548,83 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_stems_are_safe() {
-        assert_eq!(file_stem("/a/b/My App (1).apk"), "My_App__1_");
-        assert_eq!(file_stem("../../.hidden.apk"), "input.hidden");
-        assert_eq!(file_stem(""), "input");
-        assert_eq!(file_stem("/x/微信.apk"), "微信");
+    fn file_names_are_safe_and_whole() {
+        assert_eq!(safe_file_name("/a/b/My App (1).apk"), "My_App__1_.apk");
+        assert_eq!(safe_file_name("../../.hidden.apk"), "input.hidden.apk");
+        assert_eq!(safe_file_name("e/.apk"), "input.apk");
+        assert_eq!(safe_file_name("a/.."), "input");
+        assert_eq!(safe_file_name(""), "input");
+        assert_eq!(safe_file_name("/x/微信.apk"), "微信.apk");
+        let long = "微".repeat(60);
+        let cut = safe_file_name(&long);
+        assert!(cut.len() <= MAX_NAME_BYTES && cut.len() > MAX_NAME_BYTES - 3);
+    }
+
+    #[test]
+    fn no_two_inputs_share_a_name() {
+        let sha = "0123456789abcdef".repeat(4);
+        let mut names = OutputNames::default();
+        let long_a = format!("{}a.apk", "x".repeat(120));
+        let long_b = format!("{}b.apk", "x".repeat(120));
+        let reports = [
+            ("e/bad.apk", sha.as_str()),
+            ("f/bad.apk", &sha),
+            ("x.apk", &sha),
+            ("x.dex", &sha),
+            (&long_a, &sha),
+            (&long_b, &sha),
+            ("x.apk", &sha),
+            ("x.apk", &sha),
+        ];
+        let mut seen = HashSet::new();
+        for (path, sha) in reports {
+            let base = names.claim(path, Some(sha), Some(".json"));
+            assert!(seen.insert(base.clone()), "{base} twice");
+            assert!(!base.contains('/') && !base.starts_with('.'), "{base}");
+        }
+        assert!(seen.contains(&format!("{}-2", output_base("x.apk", Some(&sha)))));
+        assert!(seen.contains(&format!("{}-3", output_base("x.apk", Some(&sha)))));
+        // A failure record's name is separate from a report's.
+        let failure = names.claim("e/bad.apk", None, None);
+        assert_eq!(failure, output_base("e/bad.apk", None));
+        assert!(failure.starts_with("bad.apk-") && failure.len() == "bad.apk-".len() + 12);
+        assert_eq!(names.claim("e/bad.apk", None, None), format!("{failure}-2"));
+    }
+
+    #[test]
+    fn a_torn_tail_is_dropped() {
+        let dir = std::env::temp_dir().join(format!("apkscope-torn-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.jsonl");
+        for (content, kept) in [
+            (&b""[..], &b""[..]),
+            (b"{}\n", b"{}\n"),
+            (b"{}\n{\"a\"", b"{}\n"),
+            (b"{\"torn", b""),
+        ] {
+            fs::write(&path, content).unwrap();
+            let mut file = OpenOptions::new()
+                .read(true)
+                .append(true)
+                .open(&path)
+                .unwrap();
+            let dropped = repair_torn_tail(&mut file).unwrap();
+            assert_eq!(dropped, (content.len() - kept.len()) as u64);
+            file.write_all(b"[]\n").unwrap();
+            drop(file);
+            assert_eq!(fs::read(&path).unwrap(), [kept, b"[]\n"].concat());
+        }
+        // Longer than one chunk, line end far back.
+        let mut big = b"{}\n".to_vec();
+        big.extend(std::iter::repeat_n(b'x', 200_000));
+        fs::write(&path, &big).unwrap();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(&path)
+            .unwrap();
+        assert_eq!(repair_torn_tail(&mut file).unwrap(), 200_000);
+        assert_eq!(fs::read(&path).unwrap(), b"{}\n");
+        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,19 +1,18 @@
 //! `apkscope rules list | validate | test`.
 
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use apkscope_engine::ScanOptions;
 use apkscope_rules::Pack;
 
+use crate::exit::{CliError, Exit, OrExit as _};
 use crate::{PackArgs, RulesCommand};
 
-/// Exit code when rules are invalid or a rule test fails.
-const EXIT_RULES_FAILED: u8 = 1;
-
-pub(crate) fn run(command: &RulesCommand) -> anyhow::Result<ExitCode> {
+/// Runs a `rules` subcommand. A folder that cannot be read is a configuration error (exit 3);
+/// invalid rules and failed rule tests exit 1.
+pub(crate) fn run(command: &RulesCommand) -> Result<Exit, CliError> {
     match command {
         RulesCommand::List(args) => list(args),
         RulesCommand::Validate { dir } => validate(dir),
@@ -24,8 +23,9 @@ pub(crate) fn run(command: &RulesCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn list(args: &PackArgs) -> anyhow::Result<ExitCode> {
-    let pack = args.load()?;
+fn list(args: &PackArgs) -> Result<Exit, CliError> {
+    // The pack in use for scans: a bad --rules folder is a configuration error, as in `scan`.
+    let pack = args.load(Exit::Usage)?;
     for p in pack.permissions() {
         let class = p
             .group
@@ -73,15 +73,28 @@ fn list(args: &PackArgs) -> anyhow::Result<ExitCode> {
         pack.checks().len(),
         pack.tests().len()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
-    let mut pack = apkscope_rules::default_pack().context("the embedded rule pack")?;
-    let (extra, mut diagnostics) = Pack::load(
-        &Pack::read_dir(dir)
-            .with_context(|| format!("cannot read rules from {}", dir.display()))?,
-    );
+fn validate(dir: &Path) -> Result<Exit, CliError> {
+    let mut pack = apkscope_rules::default_pack()
+        .context("the embedded rule pack (please report this)")
+        .or_exit(Exit::Usage)?;
+    let files = match Pack::read_dir(dir) {
+        Ok(files) => files,
+        // A folder that does not exist or cannot be read: nothing was validated.
+        Err(err @ apkscope_rules::Error::Io { .. }) => {
+            return Err(err)
+                .with_context(|| format!("cannot read rules from {}", dir.display()))
+                .or_exit(Exit::Usage);
+        }
+        // A rule file over the size limits: a problem of the rules.
+        Err(err) => {
+            print!("{}", apkscope_rules::render(&err.diagnostics()));
+            return Ok(Exit::Findings);
+        }
+    };
+    let (extra, mut diagnostics) = Pack::load(&files);
     if let Err(err) = pack.merge(extra) {
         diagnostics.extend(err.diagnostics());
     } else {
@@ -89,19 +102,20 @@ fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     }
     if diagnostics.is_empty() {
         println!("{}: valid", dir.display());
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     print!("{}", apkscope_rules::render(&diagnostics));
     let failed = diagnostics.iter().any(apkscope_rules::Diagnostic::is_error);
     Ok(if failed {
-        ExitCode::from(EXIT_RULES_FAILED)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
-fn test(args: &PackArgs) -> anyhow::Result<ExitCode> {
-    let compiled = args.compile()?;
+fn test(args: &PackArgs) -> Result<Exit, CliError> {
+    // Rules that do not load or compile fail the test run (1); an unreadable folder is 3.
+    let compiled = args.compile(Exit::Findings)?;
     let mut options = ScanOptions::default();
     options.rules = Some(Arc::clone(&compiled));
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -138,9 +152,9 @@ fn test(args: &PackArgs) -> anyhow::Result<ExitCode> {
     }
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::from(EXIT_RULES_FAILED)
+        Exit::Findings
     })
 }
 

@@ -3,7 +3,6 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,30 +14,38 @@ use serde::Deserialize;
 
 use crate::batch::{Batch, Outcome, Tally};
 use crate::cache::Cache;
+use crate::exit::{CliError, Exit, OrExit as _};
 use crate::gate::{self, Baseline};
-use crate::output::Sink;
+use crate::output::{self, Destination, Sink, SinkError};
 use crate::{
-    BaselineArgs, EXIT_INPUT_ERROR, LimitArgs, ScanArgs, SummarizeArgs, SummaryFormat, inputs,
-    write_output,
+    BaselineArgs, LimitArgs, MIB, ScanArgs, SummarizeArgs, SummaryFormat, inputs, write_output,
 };
 
-/// Exit code when findings at or above `--fail-on` remain.
-const EXIT_FINDINGS: u8 = 1;
-
-pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
+    if args.append && args.format != output::Format::Jsonl {
+        return Err(CliError::usage(
+            "--append works with --format jsonl and --out FILE only",
+        ));
+    }
     let pack = if args.no_rules {
         None
     } else {
-        Some(args.pack.compile()?)
+        Some(args.pack.compile(Exit::Usage)?)
     };
     let mut options = scan_options(&args.limits, pack.clone());
     options.as_of.clone_from(&args.as_of.as_of);
     options.code = !args.no_code;
     options.time_limit = Some(Duration::from_secs(args.timeout_per_app));
-    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()
+        .or_exit(Exit::Usage)?;
 
     let mut inputs = inputs::collect(&args.inputs, args.from_list.as_deref())
-        .context("cannot read the inputs")?;
+        .context("cannot read the inputs")
+        .or_exit(Exit::Usage)?;
     if let Some(shard) = args.shard {
         inputs.retain(|input| shard.contains(input.path()));
     }
@@ -47,7 +54,9 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         .cache
         .as_deref()
         .map(|dir| Cache::open(dir, &cache_context(&options)))
-        .transpose()?;
+        .transpose()
+        .context("cannot use the cache")
+        .or_exit(Exit::Usage)?;
     let rules = pack.as_deref().map(rule_descriptors).unwrap_or_default();
     let title = match (batch, inputs.first()) {
         (false, Some(input)) => format!(
@@ -59,20 +68,20 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         ),
         _ => format!("apkscope — {} apps", inputs.len()),
     };
-    let mut sink = Sink::open(
-        args.format,
-        args.out.as_deref(),
-        args.out_dir.as_deref(),
+    let destination = Destination {
+        format: args.format,
+        file: args.out.as_deref(),
+        append: args.append,
+        dir: args.out_dir.as_deref(),
         batch,
-        &title,
-        rules,
-    )?;
+    };
+    let mut sink = Sink::open(&destination, &title, rules)?;
 
     let mut over_threshold = 0usize;
     let mut suppressed = 0usize;
     let runner = Batch {
         options: &options,
-        jobs: jobs(args.jobs),
+        jobs: jobs(args.jobs, options.max_app_memory),
         cache: cache.as_ref(),
         progress: batch && !args.quiet,
     };
@@ -88,7 +97,15 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         Outcome::Failed(failure) => sink.failure(&failure),
     })?;
-    finish_output(tally.stopped.take_if_broken_pipe(), || sink.finish())?;
+    // A closed pipe (`| head`) ends the output quietly; any other write error loses results.
+    let broken = match tally.stopped.take() {
+        Some(err) => Some(err),
+        None => sink.finish().err(),
+    }
+    .filter(|err| err.kind() != io::ErrorKind::BrokenPipe);
+    if let Some(err) = &broken {
+        eprintln!("apkscope: cannot write the report: {err}");
+    }
 
     if batch && !args.quiet {
         eprintln!(
@@ -96,12 +113,14 @@ pub(crate) fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             batch_summary(&tally, args, over_threshold, suppressed)
         );
     }
-    Ok(if tally.failed > 0 {
-        ExitCode::from(EXIT_INPUT_ERROR)
+    Ok(if broken.is_some() || tally.unwritten > 0 {
+        Exit::Unwritten
+    } else if tally.failed > 0 {
+        Exit::Input
     } else if over_threshold > 0 {
-        ExitCode::from(EXIT_FINDINGS)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
@@ -113,6 +132,9 @@ fn batch_summary(tally: &Tally, args: &ScanArgs, over: usize, suppressed: usize)
         let _ = write!(line, " ({} from the cache)", tally.cached);
     }
     let _ = write!(line, ", {} failed", tally.failed);
+    if tally.unwritten > 0 {
+        let _ = write!(line, ", {} results not written", tally.unwritten);
+    }
     if let Some(threshold) = args.fail_on {
         let name = format!("{threshold:?}").to_lowercase();
         let _ = write!(line, "; {over} findings at or above {name}");
@@ -123,41 +145,16 @@ fn batch_summary(tally: &Tally, args: &ScanArgs, over: usize, suppressed: usize)
     line
 }
 
-/// A closed pipe (`| head`) ends the output quietly; any other write error is fatal.
-trait StoppedExt {
-    fn take_if_broken_pipe(&mut self) -> anyhow::Result<()>;
-}
-
-impl StoppedExt for Option<io::Error> {
-    fn take_if_broken_pipe(&mut self) -> anyhow::Result<()> {
-        match self.take() {
-            None => Ok(()),
-            Some(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            Some(err) => Err(err).context("cannot write the report"),
-        }
-    }
-}
-
-fn finish_output(
-    stopped: anyhow::Result<()>,
-    finish: impl FnOnce() -> io::Result<()>,
-) -> anyhow::Result<()> {
-    stopped?;
-    match finish() {
-        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write the report"),
-    }
-}
-
-pub(crate) fn baseline(args: &BaselineArgs) -> anyhow::Result<ExitCode> {
-    let mut options = scan_options(&args.limits, Some(args.pack.compile()?));
+pub(crate) fn baseline(args: &BaselineArgs) -> Result<Exit, CliError> {
+    let mut options = scan_options(&args.limits, Some(args.pack.compile(Exit::Usage)?));
     options.as_of.clone_from(&args.as_of.as_of);
     let inputs = inputs::collect(&args.inputs, args.from_list.as_deref())
-        .context("cannot read the inputs")?;
+        .context("cannot read the inputs")
+        .or_exit(Exit::Usage)?;
     let mut baseline = Baseline::new();
     let runner = Batch {
         options: &options,
-        jobs: jobs(args.jobs),
+        jobs: jobs(args.jobs, options.max_app_memory),
         cache: None,
         progress: false,
     };
@@ -165,7 +162,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> anyhow::Result<ExitCode> {
         if let Outcome::Scanned(facts) = outcome {
             baseline.add(&facts);
         }
-        Ok(())
+        Ok::<(), SinkError>(())
     })?;
     if tally.failed > 0 {
         // A baseline missing an app would let that app's findings through unexamined later.
@@ -174,7 +171,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> anyhow::Result<ExitCode> {
             tally.failed,
             inputs.len()
         );
-        return Ok(ExitCode::from(EXIT_INPUT_ERROR));
+        return Ok(Exit::Input);
     }
     write_output(args.out.as_deref(), |out| baseline.write(out))?;
     eprintln!(
@@ -182,7 +179,7 @@ pub(crate) fn baseline(args: &BaselineArgs) -> anyhow::Result<ExitCode> {
         baseline.len(),
         baseline.packages().len()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// A line of a JSONL results file: a failure record (it has `error`) or a report.
@@ -193,7 +190,9 @@ enum ResultLine {
     App(Box<AppFacts>),
 }
 
-pub(crate) fn summarize(args: &SummarizeArgs) -> anyhow::Result<ExitCode> {
+/// Aggregates JSONL results. A results file that cannot be read is an input error (exit 2),
+/// like a line that is neither a report nor a failure record.
+pub(crate) fn summarize(args: &SummarizeArgs) -> Result<Exit, CliError> {
     let mut summary = Summary::new();
     let mut bad_lines = 0usize;
     for path in &args.results {
@@ -202,12 +201,14 @@ pub(crate) fn summarize(args: &SummarizeArgs) -> anyhow::Result<ExitCode> {
         } else {
             Box::new(
                 File::open(path)
-                    .with_context(|| format!("cannot open the results {}", path.display()))?,
+                    .with_context(|| format!("cannot open the results {}", path.display()))
+                    .or_exit(Exit::Input)?,
             )
         };
         for (number, line) in BufReader::new(reader).lines().enumerate() {
-            let line =
-                line.with_context(|| format!("cannot read the results {}", path.display()))?;
+            let line = line
+                .with_context(|| format!("cannot read the results {}", path.display()))
+                .or_exit(Exit::Input)?;
             if line.trim().is_empty() {
                 continue;
             }
@@ -236,9 +237,9 @@ pub(crate) fn summarize(args: &SummarizeArgs) -> anyhow::Result<ExitCode> {
         SummaryFormat::Json => summary.write_json(out),
     })?;
     Ok(if bad_lines > 0 {
-        ExitCode::from(EXIT_INPUT_ERROR)
+        Exit::Input
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
@@ -248,11 +249,58 @@ fn scan_options(limits: &LimitArgs, pack: Option<Arc<CompiledPack>>) -> ScanOpti
     options
 }
 
-fn jobs(requested: Option<u16>) -> usize {
-    requested.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        usize::from,
-    )
+/// Apps scanned at once. By default the core count, lowered so that `jobs × app_memory` fits
+/// in [`usable_memory`]; `--jobs` as given, with a warning when it does not fit.
+fn jobs(requested: Option<u16>, app_memory: u64) -> usize {
+    let usable = memory_total().map(usable_memory);
+    if let Some(jobs) = requested {
+        if let Some(usable) = usable
+            && u64::from(jobs).saturating_mul(app_memory) > usable
+        {
+            eprintln!(
+                "apkscope: warning: --jobs {jobs} × --max-app-mib {} may hold {} MiB, more than \
+                 3/4 of this machine's memory ({} MiB usable); apps may run out of memory",
+                app_memory / MIB,
+                u64::from(jobs).saturating_mul(app_memory) / MIB,
+                usable / MIB
+            );
+        }
+        return usize::from(jobs);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    default_jobs(cores, usable, app_memory)
+}
+
+/// The core count, lowered (to at least 1) so that `jobs × app_memory ≤ usable` bytes; not
+/// lowered when the memory is unknown.
+fn default_jobs(cores: usize, usable: Option<u64>, app_memory: u64) -> usize {
+    let Some(fit) = usable.and_then(|usable| usable.checked_div(app_memory)) else {
+        return cores;
+    };
+    cores.min(usize::try_from(fit).unwrap_or(usize::MAX)).max(1)
+}
+
+/// The memory a batch may plan to fill: 3/4 of the machine's, leaving room for the system, the
+/// page cache and the estimate's error.
+fn usable_memory(total: u64) -> u64 {
+    total / 4 * 3
+}
+
+/// The machine's memory in bytes (`MemTotal` of `/proc/meminfo`); None where unknown.
+fn memory_total() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    parse_mem_total(&meminfo)
+}
+
+fn parse_mem_total(meminfo: &str) -> Option<u64> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let mut words = line.split_whitespace().skip(1);
+    let value: u64 = words.next()?.parse().ok()?;
+    match words.next() {
+        Some("kB") => value.checked_mul(1024),
+        None => Some(value),
+        Some(_) => None,
+    }
 }
 
 /// Everything besides the APK that shapes a report, for the cache key. The day certificates
@@ -264,12 +312,14 @@ fn cache_context(options: &ScanOptions) -> String {
         .as_deref()
         .map_or_else(|| "none".to_owned(), CompiledPack::pack_hash_hex);
     format!(
-        "pack={pack};code={};dex_checksums={};max_entry={};max_total={};max_entries={}",
+        "pack={pack};code={};dex_checksums={};max_entry={};max_total={};max_entries={};\
+         max_app_memory={}",
         options.code,
         options.verify_dex_checksums,
         options.container.max_entry_size,
         options.container.max_total_inflated,
-        options.container.max_entries
+        options.container.max_entries,
+        options.max_app_memory
     )
 }
 
@@ -291,4 +341,31 @@ fn rule_descriptors(pack: &CompiledPack) -> Vec<RuleDescriptor> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_jobs_fit_in_memory() {
+        let gib = 1u64 << 30;
+        // 8 cores, 4 GiB usable, 2 GiB per app: 2 jobs.
+        assert_eq!(default_jobs(8, Some(4 * gib), 2 * gib), 2);
+        // Plenty of memory: the core count.
+        assert_eq!(default_jobs(2, Some(18 * gib), 2 * gib), 2);
+        // Not even one app fits: still one job.
+        assert_eq!(default_jobs(4, Some(gib), 2 * gib), 1);
+        // Unknown memory: not lowered.
+        assert_eq!(default_jobs(4, None, 2 * gib), 4);
+        assert_eq!(usable_memory(8 * gib), 6 * gib);
+    }
+
+    #[test]
+    fn mem_total_is_read_from_meminfo() {
+        let meminfo = "MemTotal:       24683584 kB\nMemFree:         1000 kB\n";
+        assert_eq!(parse_mem_total(meminfo), Some(24_683_584 * 1024));
+        assert_eq!(parse_mem_total("MemFree: 1 kB\n"), None);
+        assert_eq!(parse_mem_total("MemTotal: lots\n"), None);
+    }
 }

@@ -140,6 +140,82 @@ fn manifest_prints_decoded_xml() {
     assert!(xml.contains("</manifest>"));
 }
 
+/// `apkscope manifest` prints XML a strict parser reads, whatever names and namespaces the
+/// binary manifest holds; stderr lists what XML could not carry as it was.
+#[test]
+fn manifest_output_is_always_well_formed_xml() {
+    use apkscope_testkit::axml::{ANDROID_NS, Attr, AttrValue, AxmlBuilder};
+    use apkscope_testkit::zip::ZipBuilder;
+    let manifest = AxmlBuilder::new()
+        .ns("android", ANDROID_NS)
+        .ns("_", "")
+        .ns("1 bad", "urn:bad")
+        .start(
+            "manifest",
+            vec![
+                Attr::plain("package", AttrValue::str("com.example.names")),
+                Attr::in_ns("urn:bad", "x y", AttrValue::str("a\u{1}b")),
+            ],
+        )
+        .start("1st <element>", vec![])
+        .end("1st <element>")
+        .end("manifest")
+        .end_ns("android", ANDROID_NS)
+        .build();
+    let dir = temp_dir("manifest-names");
+    let path = dir.join("names.apk");
+    std::fs::write(
+        &path,
+        ZipBuilder::new()
+            .deflated("AndroidManifest.xml", &manifest)
+            .build(),
+    )
+    .unwrap();
+    let mut apks = vec![path, demo_apk()];
+    // A sample of the corpus, when it is there (the axml tests render every corpus manifest).
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    let mut found = Vec::new();
+    collect_apks(&corpus, &mut found);
+    found.sort();
+    apks.extend(found.into_iter().step_by(12));
+    for apk in &apks {
+        let output = apkscope(&["manifest", apk.to_str().unwrap()]);
+        if output.status.code() == Some(2) {
+            continue; // not an APK with a manifest: nothing to render
+        }
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            apk.display(),
+            stderr(&output)
+        );
+        let xml = String::from_utf8(output.stdout).unwrap();
+        let doc = roxmltree::Document::parse(&xml)
+            .unwrap_or_else(|err| panic!("{}: {err}\n{xml}", apk.display()));
+        assert_eq!(doc.root_element().tag_name().name(), "manifest");
+        assert!(!xml.contains("xmlns:_=\"\""), "{xml}");
+    }
+    let hostile = apkscope(&["manifest", apks[0].to_str().unwrap()]);
+    let warnings = stderr(&hostile);
+    assert!(warnings.contains("xml_namespace_dropped"), "{warnings}");
+    assert!(warnings.contains("xml_name_replaced"), "{warnings}");
+    eprintln!("manifest: {} APKs rendered to well-formed XML", apks.len());
+}
+
+fn collect_apks(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_apks(&path, out);
+        } else if path.extension().is_some_and(|e| e == "apk") {
+            out.push(path);
+        }
+    }
+}
+
 #[test]
 fn not_a_zip_is_an_input_error_with_one_line() {
     let dir = temp_dir("notzip");

@@ -12,5 +12,8 @@
 
 mod batch;
 mod deps;
+mod exit_codes;
+mod hostile;
 mod rules;
 mod run;
+mod uploads;

@@ -90,6 +90,9 @@ pub struct ClassDef<'a> {
     /// Implemented interfaces (type indices). Empty when the list is out of
     /// bounds (reported as [`codes::TYPE_LIST_INVALID`]).
     pub interfaces: TypeList<'a>,
+    /// File offset of the interfaces' `type_list` (0: none). Classes may share a list; an
+    /// index that copies lists keys them by this offset.
+    pub interfaces_off: u32,
     /// String index of the source file name.
     pub source_file_idx: Option<u32>,
     /// Offset of the `class_data_item` (0 = no members, e.g. marker
@@ -118,6 +121,7 @@ impl<'a> ClassDef<'a> {
             access_flags: at(4),
             superclass_idx: opt(at(8)),
             interfaces: TypeList::default(),
+            interfaces_off: at(12),
             source_file_idx: opt(at(16)),
             class_data_off: at(24),
             static_fields: Vec::new(),
@@ -133,7 +137,7 @@ impl<'a> ClassDef<'a> {
                 format!("class_idx {} of {} types", class.class_idx, dex.types_len()),
             ));
         }
-        let interfaces_off = at(12);
+        let interfaces_off = class.interfaces_off;
         match dex.type_list(interfaces_off) {
             Some(list) => class.interfaces = list,
             None => class.anomalies.push(Anomaly::new(

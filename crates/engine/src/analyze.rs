@@ -1,12 +1,12 @@
 //! Evaluates the compiled rule pack over an app's facts: SDK inventory, sensitive-API use
 //! attributed to SDKs or the app, the permission matrix, and the checks' findings.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use apkscope_facts::code::{CodeIndex, MethodId, Site};
 use apkscope_facts::{
-    AppFacts, CodeLocation, Component, Evidence, Finding, PackerFacts, PiAccess, RulePackFacts,
-    SdkEvidence, SdkFacts,
+    AppFacts, CodeLocation, Component, Evidence, Finding, NativeLibFacts, PackerFacts, PiAccess,
+    RulePackFacts, SdkEvidence, SdkFacts,
 };
 use apkscope_rules::{
     ApiKind, ApiUser, Category, CheckParams, CompiledCheck, CompiledPack, ComponentKind, FlagValue,
@@ -15,6 +15,7 @@ use apkscope_rules::{
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::Guard;
 use crate::signing_checks::{Day, SigningCheck};
 
 /// Who owns a piece of code.
@@ -33,16 +34,26 @@ pub(crate) const BY_APP: &str = "app";
 pub(crate) const BY_UNATTRIBUTED: &str = "unattributed";
 
 /// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`; certificate
-/// validity is judged on `as_of`.
-pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day) {
+/// validity is judged on `as_of`. Returns early, leaving the rest empty, once `guard` says
+/// stop: the caller then fails the scan.
+pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day, guard: &Guard) {
     let attribution = Attribution::new(facts, pack);
     let mut sdks = detect_sdks(facts, pack);
+    if guard.should_stop() {
+        return;
+    }
     facts
         .code_index
         .dex
         .par_iter()
         .for_each(apkscope_facts::code::DexCode::prepare_queries);
+    if guard.should_stop() {
+        return;
+    }
     let accesses = find_pi_access(&facts.code_index, pack, &attribution);
+    if guard.should_stop() {
+        return;
+    }
     for access in &accesses {
         if let Owner::Sdk(id) = access.owner {
             sdks.entry(id).or_default();
@@ -53,13 +64,16 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day) {
         .native
         .iter()
         .map(|lib| {
-            native_lib_owner(facts, pack, &lib.path)
+            native_lib_owner(pack, lib)
                 .and_then(|id| pack.sdk(id))
                 .map(|s| s.id.clone())
         })
         .collect();
     for (lib, owner) in facts.native.iter_mut().zip(owners) {
         lib.sdk = owner;
+    }
+    if guard.should_stop() {
+        return;
     }
     facts.sdks = sdk_facts(facts, pack, &sdks, &accesses);
     facts.packers = detect_packers(facts, pack);
@@ -86,8 +100,10 @@ fn count(n: usize) -> u64 {
 /// class is under one of the app's own packages, else nobody known.
 pub(crate) struct Attribution<'p> {
     pack: &'p CompiledPack,
-    /// Descriptor prefixes of the app's own packages (`Lcom/example/app/`).
-    app_prefixes: Vec<String>,
+    /// Descriptor prefixes of the app's own packages (`Lcom/example/app/`), looked up by each
+    /// package prefix of a class (so a manifest naming 100,000 packages costs nothing more per
+    /// class than one naming a few).
+    app_prefixes: HashSet<String>,
 }
 
 impl<'p> Attribution<'p> {
@@ -121,15 +137,21 @@ impl<'p> Attribution<'p> {
     pub(crate) fn owner(&self, descriptor: &str) -> Owner {
         if let Some(id) = self.pack.sdk_for_class(descriptor) {
             Owner::Sdk(id)
-        } else if self
-            .app_prefixes
-            .iter()
-            .any(|p| descriptor.starts_with(p.as_str()))
-        {
+        } else if self.is_app_class(descriptor) {
             Owner::App
         } else {
             Owner::Unattributed
         }
+    }
+
+    /// Whether the class is under one of the app's packages: every prefix of its descriptor
+    /// that ends at a `/` is looked up.
+    fn is_app_class(&self, descriptor: &str) -> bool {
+        descriptor.match_indices('/').any(|(at, _)| {
+            descriptor
+                .get(..=at)
+                .is_some_and(|p| self.app_prefixes.contains(p))
+        })
     }
 }
 
@@ -206,12 +228,13 @@ fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> 
 /// packer keeps at most [`MAX_EXAMPLES`] dex classes as evidence.
 fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<PackerFacts> {
     let mut found: BTreeMap<PackerId, (Vec<String>, usize)> = BTreeMap::new();
+    // Evidence already listed, so that an app with 100,000 matching libraries is not quadratic.
+    let mut seen: HashSet<(PackerId, String)> = HashSet::new();
     let mut add = |id: Option<PackerId>, what: String| {
-        if let Some(id) = id {
-            let (evidence, _) = found.entry(id).or_default();
-            if !evidence.contains(&what) {
-                evidence.push(what);
-            }
+        if let Some(id) = id
+            && seen.insert((id, what.clone()))
+        {
+            found.entry(id).or_default().0.push(what);
         }
     };
     let app = &facts.manifest.application;
@@ -255,7 +278,7 @@ fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<PackerFacts> {
             let (evidence, classes) = found.entry(packer).or_default();
             if *classes < MAX_EXAMPLES {
                 let what = format!("class {descriptor}");
-                if !evidence.contains(&what) {
+                if seen.insert((packer, what.clone())) {
                     evidence.push(what);
                     *classes += 1;
                 }
@@ -281,10 +304,10 @@ fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<PackerFacts> {
 
 /// The SDK a native library belongs to: by its file name, else by the Java classes its JNI
 /// exports implement.
-pub(crate) fn native_lib_owner(facts: &AppFacts, pack: &CompiledPack, path: &str) -> Option<SdkId> {
+pub(crate) fn native_lib_owner(pack: &CompiledPack, lib: &NativeLibFacts) -> Option<SdkId> {
+    let path = lib.path.as_str();
     let file = path.rsplit('/').next().unwrap_or(path);
     pack.sdk_for_native_lib(file).or_else(|| {
-        let lib = facts.native.iter().find(|n| n.path == path)?;
         lib.jni_methods.iter().find_map(|m| {
             let class = m.rsplit_once('.').map_or(m.as_str(), |(class, _)| class);
             pack.sdk_for_class(class)

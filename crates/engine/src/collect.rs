@@ -9,7 +9,16 @@ use apkscope_facts::{
     SigningBlockEntry, SigningBlockFacts, UsesFeature, UsesLibrary,
 };
 
-use crate::{Deadline, Error, MANIFEST_ENTRY, RESOURCES_ENTRY, Result, ScanOptions};
+use crate::{Error, Guard, MANIFEST_ENTRY, RESOURCES_ENTRY, Result, ScanOptions};
+
+/// What a decoded manifest (element tree, typed manifest, the facts made of it) or resource
+/// table holds per byte of its binary form, at most: measured up to 6.5 on real and hostile
+/// files (`tests/memory.rs` checks the scan as a whole).
+const DECODED_PER_BYTE: u64 = 8;
+
+fn to_u64(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}
 
 /// Anomaly sources, as they appear in reports.
 const SOURCE_CONTAINER: &str = "container";
@@ -26,14 +35,15 @@ pub(crate) fn collect(
     data: &[u8],
     input: InputFacts,
     options: &ScanOptions,
-    deadline: Deadline,
+    guard: &Guard,
 ) -> Result<AppFacts> {
-    let apk = match Apk::parse_with(data, options.container) {
+    let apk = match Apk::parse_with_budget(data, container_options(options, guard), guard.budget())
+    {
         Ok(apk) => apk,
         // A dex magic with no zip behind it is a bare dex; with a zip behind it (Janus), the APK
         // is read and the prepended dex becomes a hidden payload.
         Err(_) if crate::code::is_bare_dex(data) => {
-            return Ok(collect_bare_dex(data, input, options));
+            return collect_bare_dex(data, input, options, guard);
         }
         Err(err) => return Err(Error::Container(err)),
     };
@@ -43,8 +53,11 @@ pub(crate) fn collect(
         .anomalies
         .extend(apk.anomalies().iter().map(container_anomaly));
 
-    deadline.check("decoding the manifest")?;
-    let decoded = decode_manifest(&apk, &mut facts.anomalies)?;
+    guard.check("decoding the manifest")?;
+    let decoded = decode_manifest(&apk, &mut facts.anomalies, guard).map_err(|err| {
+        // A manifest refused for want of time or memory is a limit, not a broken manifest.
+        guard.check("decoding the manifest").err().unwrap_or(err)
+    })?;
     let manifest = Manifest::from_document(&decoded.document, decoded.resources.as_ref());
     facts.anomalies.extend(
         decoded
@@ -61,22 +74,24 @@ pub(crate) fn collect(
     );
     fill_manifest_facts(&mut facts, &manifest);
     if options.code {
-        deadline.check("reading the code")?;
-        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums, deadline);
+        guard.check("reading the code")?;
+        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums, guard);
+        guard.check("reading the code")?;
         facts.code = code;
         facts.code_index = index;
         facts.code.obfuscation = crate::obfuscation::detect(
             &facts.code_index,
             &facts.code.dex,
             &facts.container.native_libs,
+            guard,
         );
-        deadline.check("reading the code")?;
+        guard.check("looking for obfuscation")?;
     }
-    deadline.check("reading the native libraries")?;
-    facts.native = crate::native::collect_native(&apk, &facts.container.native_libs);
-    deadline.check("reading the signatures")?;
+    guard.check("reading the native libraries")?;
+    facts.native = crate::native::collect_native(&apk, &facts.container.native_libs, guard);
+    guard.check("reading the signatures")?;
     facts.signing = crate::signing::collect_signing(&apk, &mut facts.anomalies);
-    deadline.check("reading the network facts")?;
+    guard.check("reading the network facts")?;
     let mut network_anomalies = Vec::new();
     facts.network = crate::network::collect(
         &apk,
@@ -85,31 +100,49 @@ pub(crate) fn collect(
         &facts,
         options.rules.as_deref(),
         &mut network_anomalies,
+        guard,
     );
     facts.anomalies.extend(network_anomalies);
     if let Some(pack) = &options.rules {
-        deadline.check("analysing with the rule pack")?;
-        crate::analyze::analyze(&mut facts, pack, &options.judged_on());
-        deadline.check("analysing with the rule pack")?;
+        guard.check("analysing with the rule pack")?;
+        crate::analyze::analyze(&mut facts, pack, &options.judged_on(), guard);
+        guard.check("analysing with the rule pack")?;
     }
     Ok(facts)
 }
 
+/// The container's limits with the scan's deadline.
+fn container_options(options: &ScanOptions, guard: &Guard) -> apkscope_apk::Options {
+    let mut container = options.container;
+    container.deadline = guard.deadline();
+    container
+}
+
 /// A bare dex file has code and nothing else: no manifest, no container.
-fn collect_bare_dex(data: &[u8], input: InputFacts, options: &ScanOptions) -> AppFacts {
+fn collect_bare_dex(
+    data: &[u8],
+    input: InputFacts,
+    options: &ScanOptions,
+    guard: &Guard,
+) -> Result<AppFacts> {
     let name = std::path::Path::new(&input.path)
         .file_name()
         .map_or_else(|| input.path.clone(), |n| n.to_string_lossy().into_owned());
     let mut facts = AppFacts::new(input);
-    let (code, index) = crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums);
+    let (code, index) =
+        crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums, guard);
+    guard.check("reading the code")?;
     facts.code = code;
     facts.code_index = index;
-    facts.code.obfuscation = crate::obfuscation::detect(&facts.code_index, &facts.code.dex, &[]);
+    facts.code.obfuscation =
+        crate::obfuscation::detect(&facts.code_index, &facts.code.dex, &[], guard);
     // SDK inventory, API use and the checks that apply to code alone.
     if let Some(pack) = &options.rules {
-        crate::analyze::analyze(&mut facts, pack, &options.judged_on());
+        guard.check("analysing with the rule pack")?;
+        crate::analyze::analyze(&mut facts, pack, &options.judged_on(), guard);
     }
-    facts
+    guard.check("analysing with the rule pack")?;
+    Ok(facts)
 }
 
 /// Indexes only the code of an APK or a bare dex file: the manifest is not needed.
@@ -118,31 +151,65 @@ pub(crate) fn code_only(
     path: &str,
     options: &ScanOptions,
 ) -> Result<apkscope_facts::CodeIndex> {
+    let guard = Guard::for_command(options);
+    guard.charge(
+        u64::try_from(data.len()).unwrap_or(u64::MAX),
+        "reading the input",
+    )?;
     if crate::code::is_bare_dex(data) {
         let name = std::path::Path::new(path)
             .file_name()
             .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
-        return Ok(crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums).1);
+        let index =
+            crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums, &guard).1;
+        guard.check("reading the code")?;
+        return Ok(index);
     }
-    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
-    Ok(crate::code::collect_code(&apk, options.verify_dex_checksums, Deadline::none()).1)
+    let apk = Apk::parse_with_budget(data, container_options(options, &guard), guard.budget())
+        .map_err(Error::Container)?;
+    let index = crate::code::collect_code(&apk, options.verify_dex_checksums, &guard).1;
+    guard.check("reading the code")?;
+    Ok(index)
 }
 
-pub(crate) fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {
-    let apk = Apk::parse_with(data, options.container).map_err(Error::Container)?;
+pub(crate) fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<crate::ManifestXml> {
+    let guard = Guard::for_command(options);
+    guard.charge(
+        u64::try_from(data.len()).unwrap_or(u64::MAX),
+        "reading the input",
+    )?;
+    let apk = Apk::parse_with_budget(data, container_options(options, &guard), guard.budget())
+        .map_err(Error::Container)?;
     let mut ignored = Vec::new();
-    let decoded = decode_manifest(&apk, &mut ignored)?;
-    Ok(apkscope_axml::to_xml_with(
-        &decoded.document,
-        decoded.resources.as_ref(),
-    ))
+    let decoded = decode_manifest(&apk, &mut ignored, &guard)
+        .map_err(|err| guard.check("decoding the manifest").err().unwrap_or(err))?;
+    let rendered = apkscope_axml::render_xml(&decoded.document, decoded.resources.as_ref());
+    Ok(crate::ManifestXml {
+        xml: rendered.xml,
+        repairs: rendered
+            .anomalies
+            .iter()
+            .map(|a| parser_anomaly(SOURCE_MANIFEST, a))
+            .collect(),
+    })
 }
 
 /// Reads and decodes `AndroidManifest.xml` (required) and `resources.arsc` (optional: its
 /// problems become anomalies, and references stay unresolved).
-fn decode_manifest(apk: &Apk<'_>, anomalies: &mut Vec<AnomalyFact>) -> Result<DecodedManifest> {
+///
+/// What the decoded trees will hold is charged to the budget before they are decoded: a 270 KB
+/// APK can carry an 80 MB manifest of a million identical elements.
+fn decode_manifest(
+    apk: &Apk<'_>,
+    anomalies: &mut Vec<AnomalyFact>,
+    guard: &Guard,
+) -> Result<DecodedManifest> {
     let entry = apk.entry(MANIFEST_ENTRY).ok_or(Error::MissingManifest)?;
     let bytes = apk.read(entry).map_err(Error::ManifestEntry)?;
+    guard.charge(
+        to_u64(bytes.len()).saturating_mul(DECODED_PER_BYTE),
+        "decoding the manifest",
+    )?;
     let document = apkscope_axml::parse(&bytes).map_err(Error::Manifest)?;
 
     let resources = match apk.entry(RESOURCES_ENTRY) {
@@ -152,7 +219,13 @@ fn decode_manifest(apk: &Apk<'_>, anomalies: &mut Vec<AnomalyFact>) -> Result<De
                 anomalies.push(resources_problem("resources_unreadable", &err.to_string()));
                 None
             }
-            Ok(bytes) => match apkscope_axml::arsc::parse(&bytes) {
+            Ok(bytes) => match guard
+                .charge(
+                    to_u64(bytes.len()).saturating_mul(DECODED_PER_BYTE),
+                    "decoding the resource table",
+                )
+                .map(|()| apkscope_axml::arsc::parse(&bytes))?
+            {
                 Err(err) => {
                     anomalies.push(resources_problem("resources_undecodable", &err.to_string()));
                     None

@@ -39,6 +39,13 @@ use apkscope_facts::{AppFacts, InputFacts};
 use sha2::{Digest, Sha256};
 
 pub use apkscope_apk::Options as ContainerOptions;
+pub use apkscope_apk::file::open_regular;
+pub use apkscope_apk::{Budget, FileError, OverBudget};
+
+/// Default [`ScanOptions::max_app_memory`]: 2 GiB. Real apps stay far below it (the 120 MB-of-dex
+/// benchmark APK peaks under 300 MB); a batch runs `--jobs` apps at once, so the CLI lowers its
+/// default job count until jobs × budget fits in the machine's memory.
+pub const DEFAULT_MAX_APP_MEMORY: u64 = 2 << 30;
 
 /// The manifest's fixed entry name; Android reads no other.
 pub const MANIFEST_ENTRY: &str = "AndroidManifest.xml";
@@ -64,6 +71,9 @@ pub struct ScanOptions {
     /// `certificate-not-yet-valid` checks). None: the scan date, UTC. Pin it for a report
     /// that does not change from one day to the next.
     pub as_of: Option<Day>,
+    /// The memory one app's scan may hold, in bytes: the input, the inflated entries alive at
+    /// once and the code index. Over it, the scan stops with [`Error::OverBudget`].
+    pub max_app_memory: u64,
 }
 
 impl ScanOptions {
@@ -82,6 +92,7 @@ impl Default for ScanOptions {
             rules: None,
             time_limit: None,
             as_of: None,
+            max_app_memory: DEFAULT_MAX_APP_MEMORY,
         }
     }
 }
@@ -91,9 +102,9 @@ impl Default for ScanOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The file could not be opened or mapped.
-    #[error("cannot read the file: {0}")]
-    Io(#[from] std::io::Error),
+    /// The file could not be read (it is not a regular file, too large, changed while read…).
+    #[error("{0}")]
+    Input(#[from] FileError),
     /// The container is not a zip archive Android could open.
     #[error("not an APK: {0}")]
     Container(#[source] apkscope_apk::Error),
@@ -106,6 +117,15 @@ pub enum Error {
     /// The manifest bytes are not binary XML.
     #[error("AndroidManifest.xml cannot be decoded: {0}")]
     Manifest(#[source] apkscope_axml::Error),
+    /// The scan would hold more memory than [`ScanOptions::max_app_memory`].
+    #[error("gave up while {phase}: the app {source} (--max-app-mib)")]
+    OverBudget {
+        /// What the scan was doing when it noticed.
+        phase: &'static str,
+        /// The budget's account.
+        #[source]
+        source: OverBudget,
+    },
     /// The scan took longer than [`ScanOptions::time_limit`].
     #[error("gave up after {:.1} s while {phase} (the time limit per app)", limit.as_secs_f64())]
     Timeout {
@@ -117,11 +137,13 @@ pub enum Error {
 }
 
 impl Error {
-    /// Stable `snake_case` class of the failure, for batch failure records: `io`, `not_apk`,
-    /// `manifest` or `timeout`.
+    /// Stable `snake_case` class of the failure, for batch failure records: `io`,
+    /// `not_a_file`, `over_budget`, `not_apk`, `manifest` or `timeout`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Io(_) => "io",
+            Error::Input(FileError::NotAFile { .. }) => "not_a_file",
+            Error::Input(FileError::TooLarge { .. }) | Error::OverBudget { .. } => "over_budget",
+            Error::Input(_) => "io",
             Error::Container(_) | Error::MissingManifest => "not_apk",
             Error::ManifestEntry(_) | Error::Manifest(_) => "manifest",
             Error::Timeout { .. } => "timeout",
@@ -129,30 +151,58 @@ impl Error {
     }
 }
 
-/// When a scan must give up; checked between phases, never preempting work in progress.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Deadline {
+/// When a scan must give up: its deadline and its memory budget. Checked between phases
+/// ([`Guard::check`]) and inside long loops ([`Guard::should_stop`]), never preempting work in
+/// progress; inflation checks the deadline itself between chunks.
+#[derive(Debug, Clone)]
+pub(crate) struct Guard {
     at: Option<(Instant, Duration)>,
+    budget: Budget,
 }
 
-impl Deadline {
-    fn starting_now(limit: Option<Duration>) -> Self {
+impl Guard {
+    fn new(limit: Option<Duration>, budget: Budget) -> Self {
         Self {
             at: limit.and_then(|limit| Instant::now().checked_add(limit).map(|at| (at, limit))),
+            budget,
         }
     }
 
-    /// No limit.
-    pub(crate) fn none() -> Self {
-        Self { at: None }
+    /// The limits of `options` starting now, for a command that reads one app.
+    pub(crate) fn for_command(options: &ScanOptions) -> Self {
+        Self::new(options.time_limit, Budget::new(options.max_app_memory))
     }
 
-    pub(crate) fn expired(self) -> bool {
-        self.at.is_some_and(|(at, _)| Instant::now() >= at)
+    /// The instant reads must stop at, for the container's options.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.at.map(|(at, _)| at)
     }
 
-    /// `Err(Timeout)` once the deadline has passed; `phase` says what comes next.
-    pub(crate) fn check(self, phase: &'static str) -> Result<()> {
+    /// The app's memory budget.
+    pub(crate) fn budget(&self) -> &Budget {
+        &self.budget
+    }
+
+    /// Whether work should stop now: the deadline passed or the budget was exceeded. Loops call
+    /// it every few hundred items and return what they have; the next [`check`](Self::check)
+    /// turns it into the error.
+    pub(crate) fn should_stop(&self) -> bool {
+        self.at.is_some_and(|(at, _)| Instant::now() >= at) || self.budget.exceeded().is_some()
+    }
+
+    /// Charges `bytes` held until the scan ends; `Err(OverBudget)` when they do not fit.
+    pub(crate) fn charge(&self, bytes: u64, phase: &'static str) -> Result<()> {
+        self.budget
+            .charge_held(bytes)
+            .map_err(|source| Error::OverBudget { phase, source })
+    }
+
+    /// `Err(OverBudget)` once the budget has been exceeded anywhere, `Err(Timeout)` once the
+    /// deadline has passed; `phase` says what the scan was doing.
+    pub(crate) fn check(&self, phase: &'static str) -> Result<()> {
+        if let Some(source) = self.budget.exceeded() {
+            return Err(Error::OverBudget { phase, source });
+        }
         match self.at {
             Some((at, limit)) if Instant::now() >= at => Err(Error::Timeout { limit, phase }),
             _ => Ok(()),
@@ -163,19 +213,16 @@ impl Deadline {
 /// Result of the engine's entry points.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Scans the APK at `path`; the file is memory-mapped, never modified.
-pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
-    let data = apkscope_apk::map_file(path)?;
-    scan_bytes(&data, &path.display().to_string(), options)
+/// Reads the input file at `path` into memory for a scan: a regular file no larger than the
+/// app's memory budget, read without blocking and whole (see [`apkscope_apk::file`]).
+pub fn read_input(path: &Path, options: &ScanOptions) -> Result<Vec<u8>> {
+    Ok(apkscope_apk::read_file(path, options.max_app_memory)?)
 }
 
-/// Scans the APK at `path` whose SHA-256 (lowercase hex) the caller already computed with
-/// [`file_sha256`] — a result cache keys on it — so the file is not hashed a second time.
-pub fn scan_path_with_sha256(path: &Path, sha256: &str, options: &ScanOptions) -> Result<AppFacts> {
-    let data = apkscope_apk::map_file(path)?;
-    let mut facts = collect_facts(&data, &path.display().to_string(), options)?;
-    sha256.clone_into(&mut facts.input.sha256);
-    Ok(facts)
+/// Scans the APK (or bare dex file) at `path`; the file is read, never modified.
+pub fn scan_path(path: &Path, options: &ScanOptions) -> Result<AppFacts> {
+    let data = read_input(path, options)?;
+    scan_bytes(&data, &path.display().to_string(), options)
 }
 
 /// Scans an APK (or a bare dex file: code only) held in memory; `path` is only recorded in the
@@ -188,6 +235,19 @@ pub fn scan_bytes(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppF
     Ok(facts)
 }
 
+/// Scans an APK held in memory whose SHA-256 (lowercase hex, [`sha256_hex`]) the caller already
+/// computed — a result cache keys on it — so it is not hashed a second time.
+pub fn scan_bytes_with_sha256(
+    data: &[u8],
+    path: &str,
+    sha256: &str,
+    options: &ScanOptions,
+) -> Result<AppFacts> {
+    let mut facts = collect_facts(data, path, options)?;
+    sha256.clone_into(&mut facts.input.sha256);
+    Ok(facts)
+}
+
 /// Everything but the file's hash.
 fn collect_facts(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFacts> {
     let input = InputFacts {
@@ -195,8 +255,10 @@ fn collect_facts(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFa
         sha256: String::new(),
         size: u64::try_from(data.len()).unwrap_or(u64::MAX),
     };
-    let deadline = Deadline::starting_now(options.time_limit);
-    collect::collect(data, input, options, deadline)
+    let guard = Guard::for_command(options);
+    // The input is held for the whole scan.
+    guard.charge(input.size, "reading the input")?;
+    collect::collect(data, input, options, &guard)
 }
 
 /// Re-runs the checks of `options.rules` over facts read back from a report (a facts JSON):
@@ -208,15 +270,9 @@ pub fn check_facts(facts: &mut AppFacts, options: &ScanOptions) {
     }
 }
 
-/// SHA-256 of the file at `path`, lowercase hex: what a result cache keys reports by.
-pub fn file_sha256(path: &Path) -> Result<String> {
-    let data = apkscope_apk::map_file(path)?;
-    Ok(sha256_hex(&data))
-}
-
 /// Indexes the code of the APK or bare dex file at `path` (the manifest is not read).
 pub fn code_index_path(path: &Path, options: &ScanOptions) -> Result<apkscope_facts::CodeIndex> {
-    let data = apkscope_apk::map_file(path)?;
+    let data = read_input(path, options)?;
     code_index_bytes(&data, &path.display().to_string(), options)
 }
 
@@ -229,19 +285,33 @@ pub fn code_index_bytes(
     collect::code_only(data, path, options)
 }
 
+/// An APK's manifest as text XML, and what had to change for it to be well-formed XML.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ManifestXml {
+    /// The XML 1.0 document (UTF-8, with a declaration), references resolved through
+    /// `resources.arsc` where possible.
+    pub xml: String,
+    /// Names, prefixes, namespaces or characters of the binary manifest that XML cannot carry
+    /// and were written otherwise (`xml_*` kinds: the detail gives the original and the
+    /// replacement). Empty for a manifest aapt could have compiled.
+    pub repairs: Vec<apkscope_facts::AnomalyFact>,
+}
+
 /// Decodes the manifest of the APK at `path` and renders it as text XML, references resolved
 /// through `resources.arsc` where possible.
-pub fn manifest_xml_path(path: &Path, options: &ScanOptions) -> Result<String> {
-    let data = apkscope_apk::map_file(path)?;
+pub fn manifest_xml_path(path: &Path, options: &ScanOptions) -> Result<ManifestXml> {
+    let data = read_input(path, options)?;
     manifest_xml(&data, options)
 }
 
 /// Decodes the manifest of an APK held in memory and renders it as text XML.
-pub fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<String> {
+pub fn manifest_xml(data: &[u8], options: &ScanOptions) -> Result<ManifestXml> {
     collect::manifest_xml(data, options)
 }
 
-fn sha256_hex(data: &[u8]) -> String {
+/// SHA-256 of `data`, lowercase hex: what reports name an input by and a result cache keys on.
+pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 

@@ -5,12 +5,22 @@ use apkscope_facts::{AnomalyFact, Hardening, NativeLibFacts};
 use apkscope_native::{ElfFacts, Relro};
 use rayon::prelude::*;
 
+use crate::Guard;
+
 const SOURCE_NATIVE: &str = "native";
 
-/// Reads and parses every native library of `apk`, in central-directory order.
-pub(crate) fn collect_native(apk: &Apk<'_>, libs: &[String]) -> Vec<NativeLibFacts> {
+/// Reads and parses every native library of `apk`, in central-directory order. Libraries not
+/// started when `guard` says stop are left unread (the caller then fails the scan).
+pub(crate) fn collect_native(apk: &Apk<'_>, libs: &[String], guard: &Guard) -> Vec<NativeLibFacts> {
     libs.par_iter()
         .map(|path| {
+            if guard.should_stop() {
+                return unreadable(
+                    path,
+                    "native_skipped_limit",
+                    "the scan ran out of time or memory",
+                );
+            }
             let Some(entry) = apk.entry(path) else {
                 return unreadable(path, "native_entry_missing", "listed but not found again");
             };

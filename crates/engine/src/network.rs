@@ -21,6 +21,7 @@ use apkscope_facts::{AnomalyFact, AppFacts};
 use apkscope_rules::{CompiledPack, SecretCharset, SecretPrefix};
 use rayon::prelude::*;
 
+use crate::Guard;
 use crate::analyze::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
 
 /// Most endpoints a report lists; the rest are counted in `endpoints_truncated`.
@@ -34,6 +35,10 @@ pub(crate) const MAX_SECRETS: usize = 200;
 const MAX_SOURCES: usize = 5;
 /// Most `const-string` sites of one string looked at to find who loads it.
 const MAX_SITES_PER_STRING: usize = 64;
+/// The scan's deadline and budget are checked once per this many dex strings...
+const STRINGS_PER_CHECK: u32 = 1 << 14;
+/// ... and once per this many strings that look like an endpoint or a secret.
+const HITS_PER_CHECK: usize = 256;
 /// Longest URL kept (bytes).
 const MAX_URL_LEN: usize = 256;
 /// Most `domain-config` elements read (nested ones included) and deepest nesting followed.
@@ -130,6 +135,7 @@ pub(crate) fn collect(
     facts: &AppFacts,
     pack: Option<&CompiledPack>,
     anomalies: &mut Vec<AnomalyFact>,
+    guard: &Guard,
 ) -> NetworkFacts {
     let mut out = NetworkFacts {
         security_config: security_config(apk, resources, document, facts, anomalies),
@@ -178,7 +184,7 @@ pub(crate) fn collect(
     }
     for lib in &facts.native {
         let by = pack
-            .and_then(|p| crate::analyze::native_lib_owner(facts, p, &lib.path).map(|id| (p, id)))
+            .and_then(|p| crate::analyze::native_lib_owner(p, lib).map(|id| (p, id)))
             .map_or_else(
                 || BY_UNATTRIBUTED.to_owned(),
                 |(p, id)| crate::analyze::owner_name(Owner::Sdk(id), p),
@@ -189,8 +195,11 @@ pub(crate) fn collect(
             }
         }
     }
+    if guard.should_stop() {
+        return out;
+    }
     let attribution = pack.map(|p| Attribution::new(facts, p));
-    scan_dex(&facts.code_index, attribution.as_ref(), &mut found);
+    scan_dex(&facts.code_index, attribution.as_ref(), &mut found, guard);
     found.finish(&mut out);
     out
 }
@@ -216,7 +225,12 @@ struct DexHit {
     string: u32,
 }
 
-fn scan_dex(index: &CodeIndex, attribution: Option<&Attribution<'_>>, found: &mut Found<'_>) {
+fn scan_dex(
+    index: &CodeIndex,
+    attribution: Option<&Attribution<'_>>,
+    found: &mut Found<'_>,
+    guard: &Guard,
+) {
     let pack = found.literals.pack;
     let literals = found.literals;
     let hits: Vec<Vec<DexHit>> = (0u32..)
@@ -226,6 +240,7 @@ fn scan_dex(index: &CodeIndex, attribution: Option<&Attribution<'_>>, found: &mu
         .map(|(d, dex)| {
             let count = u32::try_from(dex.strings.len()).unwrap_or(u32::MAX);
             (0..count)
+                .take_while(|&i| i % STRINGS_PER_CHECK != 0 || !guard.should_stop())
                 .filter(|&i| {
                     dex.string(i).is_some_and(|s| {
                         literals.has_literal(s) || maybe_bare(s) && bare_kind(s).is_some()
@@ -244,7 +259,10 @@ fn scan_dex(index: &CodeIndex, attribution: Option<&Attribution<'_>>, found: &mu
         .dex
         .par_iter()
         .for_each(apkscope_facts::code::DexCode::prepare_queries);
-    for hit in hits.into_iter().flatten() {
+    for (n, hit) in hits.into_iter().flatten().enumerate() {
+        if n % HITS_PER_CHECK == 0 && guard.should_stop() {
+            return;
+        }
         let Some(dex) = index.dex_of(hit.dex) else {
             continue;
         };

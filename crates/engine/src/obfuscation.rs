@@ -11,6 +11,8 @@ use apkscope_facts::code::{CodeRefKind, DexCode};
 use apkscope_facts::{CodeIndex, DexFacts, ObfuscationFacts, StringDecryptor};
 use rayon::prelude::*;
 
+use crate::Guard;
+
 /// Packages that belong to the platform or the language, not to the app.
 const PLATFORM_PREFIXES: &[&str] = &[
     "Landroid/",
@@ -133,15 +135,24 @@ impl Counts {
 
 /// Obfuscation signals of the app whose code is `index`; `dex` are its dex facts (for the
 /// compiler), `native_libs` the `*.so` entries of the APK.
+/// Dex files not started when `guard` says stop are not counted (the caller then fails the
+/// scan).
 pub(crate) fn detect(
     index: &CodeIndex,
     dex: &[DexFacts],
     native_libs: &[String],
+    guard: &Guard,
 ) -> ObfuscationFacts {
     let counts = index
         .dex
         .par_iter()
-        .map(count_dex)
+        .map(|code| {
+            if guard.should_stop() {
+                Counts::default()
+            } else {
+                count_dex(code)
+            }
+        })
         .reduce(Counts::default, Counts::add);
     verdicts(counts, dex, native_libs)
 }

@@ -161,7 +161,7 @@ fn damaged_manifests_and_resource_tables_never_panic() {
         } else if let Ok(apk) = apkscope_apk::Apk::parse(&data) {
             for name in ["AndroidManifest.xml", "resources.arsc"] {
                 if let Some(Ok(bytes)) = apk.entry(name).map(|entry| apk.read(entry)) {
-                    parts.push(bytes.into_owned());
+                    parts.push(bytes.to_vec());
                 }
             }
         }

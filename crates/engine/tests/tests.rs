@@ -16,6 +16,7 @@ mod chinese_sdks;
 mod code;
 mod corpus;
 mod dex_parity;
+mod hostile;
 mod network;
 mod never_panic;
 mod obfuscation;

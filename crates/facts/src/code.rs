@@ -278,6 +278,41 @@ struct ReverseIndex {
 }
 
 impl DexCode {
+    /// Bytes this dex's tables hold on the heap (capacity, not length), plus what the reverse
+    /// index built on the first query will hold: what a memory budget charges for it.
+    pub fn heap_bytes(&self) -> u64 {
+        fn bytes<T>(v: &Vec<T>) -> u64 {
+            u64::try_from(v.capacity().saturating_mul(size_of::<T>())).unwrap_or(u64::MAX)
+        }
+        let strings = u64::try_from(self.strings.text.capacity())
+            .unwrap_or(u64::MAX)
+            .saturating_add(bytes(&self.strings.ends));
+        [
+            strings,
+            u64::try_from(self.entry.capacity()).unwrap_or(u64::MAX),
+            bytes(&self.types),
+            bytes(&self.protos),
+            bytes(&self.proto_params),
+            bytes(&self.method_refs),
+            bytes(&self.field_refs),
+            bytes(&self.classes),
+            bytes(&self.class_interfaces),
+            bytes(&self.methods),
+            bytes(&self.refs),
+            self.reverse_index_bytes(),
+        ]
+        .into_iter()
+        .fold(0u64, u64::saturating_add)
+    }
+
+    /// What the reverse index (site lookups) holds once built: a key and a site per reference,
+    /// and the sorting buffer while it is built.
+    pub fn reverse_index_bytes(&self) -> u64 {
+        const PER_REFERENCE: usize =
+            size_of::<(u64, u32, u32)>() + size_of::<u64>() + size_of::<(u32, u32)>();
+        u64::try_from(self.refs.len().saturating_mul(PER_REFERENCE)).unwrap_or(u64::MAX)
+    }
+
     /// The string at `index`.
     pub fn string(&self, index: u32) -> Option<&str> {
         self.strings.get(index)

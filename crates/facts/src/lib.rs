@@ -860,8 +860,10 @@ pub struct FailedInput {
 /// Why an input could not be analysed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ErrorFacts {
-    /// Stable `snake_case` class of the failure: `io` (cannot read the file), `not_apk` (not a
-    /// zip Android could open, or no manifest), `manifest` (the manifest cannot be decoded),
+    /// Stable `snake_case` class of the failure: `io` (cannot read the file, or it changed
+    /// while read), `not_a_file` (a folder, FIFO, socket or device where a file was expected),
+    /// `over_budget` (the app needs more memory than `--max-app-mib`), `not_apk` (not a zip
+    /// Android could open, or no manifest), `manifest` (the manifest cannot be decoded),
     /// `timeout` (over `--timeout-per-app`), `internal` (a bug in apkscope; please report it).
     pub kind: String,
     /// What went wrong, in one line.

@@ -51,7 +51,7 @@ fn parts(apk: &[u8]) -> Parts {
             continue;
         }
         let bytes = if e.method == 0 || e.method == 8 {
-            parsed.read(e).ok().map(std::borrow::Cow::into_owned)
+            parsed.read(e).ok().map(|d| d.to_vec())
         } else {
             parsed.raw(e).ok().and_then(|raw| {
                 let mut v = Vec::new();

@@ -123,6 +123,20 @@ pub struct ZipEntry {
     /// Write no local header nor data at all (the central directory record
     /// still points where the local header would have been).
     pub omit_local: bool,
+    /// Already-compressed data written as is, with the uncompressed size and CRC-32 it
+    /// stands for (`data` is then ignored): for bombs too large to build in memory.
+    pub precompressed: Option<Precompressed>,
+}
+
+/// A deflate stream built elsewhere, and what it inflates to.
+#[derive(Debug, Clone)]
+pub struct Precompressed {
+    /// The raw deflate stream.
+    pub stream: Vec<u8>,
+    /// Its inflated size.
+    pub uncompressed_size: u64,
+    /// CRC-32 of its inflated bytes.
+    pub crc32: u32,
 }
 
 impl ZipEntry {
@@ -139,7 +153,15 @@ impl ZipEntry {
             central: CentralOverrides::default(),
             garbage_after: Vec::new(),
             omit_local: false,
+            precompressed: None,
         }
+    }
+
+    /// A deflated entry whose raw stream is `stream` (see [`Precompressed`]).
+    pub fn precompressed(name: impl AsRef<[u8]>, stream: Precompressed) -> Self {
+        let mut entry = Self::new(name, [], Method::Deflate);
+        entry.precompressed = Some(stream);
+        entry
     }
 
     /// A stored entry.
@@ -368,18 +390,25 @@ impl ZipBuilder {
         let mut out = self.prepend.clone();
         let mut central = Vec::new();
         for e in &self.entries {
-            let payload = match e.method {
-                Method::Deflate => deflate(&e.data),
-                Method::Stored | Method::Custom(_) => e.data.clone(),
+            let (payload, crc, usize_) = match (&e.precompressed, e.method) {
+                (Some(p), _) => (p.stream.clone(), p.crc32, p.uncompressed_size),
+                (None, Method::Deflate) => (
+                    deflate(&e.data),
+                    crc32fast::hash(&e.data),
+                    e.data.len() as u64,
+                ),
+                (None, Method::Stored | Method::Custom(_)) => (
+                    e.data.clone(),
+                    crc32fast::hash(&e.data),
+                    e.data.len() as u64,
+                ),
             };
-            let crc = crc32fast::hash(&e.data);
             let offset = out.len() as u64;
             let mut flags = e.flags;
             if e.data_descriptor {
                 flags |= 8;
             }
             let csize = payload.len() as u64;
-            let usize_ = e.data.len() as u64;
             if !e.omit_local {
                 let (l_crc, l_c, l_u) = if e.data_descriptor {
                     (0, 0, 0)
