@@ -14,7 +14,8 @@
 # usage: benches/hostile.sh [--no-build]
 # environment: APKSCOPE_BEFORE (the binary to compare with; default /work/baseline/apkscope-before
 #   when present), APKSCOPE_BIN, APKSCOPE_SHARED, RUNS (default 3), FULL (1: also the full-scale
-#   set), TIMEOUT (seconds per hostile run, default 300), VMEM_KB.
+#   set), HOSTILE (0: skip the hostile rows), TIMEOUT (seconds per hostile run, default 300),
+#   VMEM_KB.
 # Needs: /usr/bin/time, timeout, xargs.
 set -euo pipefail
 BUILD=1
@@ -63,6 +64,7 @@ one() { # bin file
     echo "$t $rss $kind"
 }
 
+if [ "${HOSTILE:-1}" = 1 ]; then
 {
     echo "hostile — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +changes), $(nproc) cores"
     echo "ulimit -v ${VMEM_KB} KB, timeout ${TIMEOUT} s, default limits of each build"
@@ -79,6 +81,10 @@ for f in "$SET"/*/*.apk; do
     done
     echo | tee -a "$OUT/hostile.txt"
 done
+else
+    echo "hostile — $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo +changes) (hostile rows skipped)" |
+        tee "$OUT/hostile.txt"
+fi
 
 [ -d "$SHARED/corpus" ] || { echo "hostile: no corpus at $SHARED/corpus; corpus rows skipped" >&2; exit 0; }
 LIST="$OUT/hostile.corpus.list"
@@ -93,7 +99,7 @@ per_app_rss() { # bin
         '/usr/bin/time -a -o "$0" -f %M "$1" scan --format jsonl --quiet "$2" > /dev/null 2>&1 || true' \
         "$OUT/hostile.rss" "$1"
     grep -E '^[0-9]+$' "$OUT/hostile.rss" | sort -n | awk '{ v[NR] = $1 } END {
-        printf "%d %d %d", v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1], v[NR] }'
+        printf "%d %d %d\n", v[int(NR * 0.5) + 1], v[int(NR * 0.95) + 1], v[NR] }'
 }
 
 best_batch() { # bin

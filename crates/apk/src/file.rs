@@ -17,7 +17,7 @@
 //!   against a 0.5 s scan (`benches/RESULTS.md`, "hostile").
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read as _};
+use std::io::{self, Read};
 use std::path::Path;
 
 /// Why an input file could not be read.
@@ -72,20 +72,17 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, FileError> {
         return Err(FileError::TooLarge { size, limit });
     }
     let len = usize::try_from(size).map_err(|_| FileError::TooLarge { size, limit })?;
-    let mut bytes = vec![0u8; len];
-    let mut filled = 0usize;
-    while let Some(rest) = bytes.get_mut(filled..).filter(|rest| !rest.is_empty()) {
-        match file.read(rest) {
-            Ok(0) => {
-                return Err(FileError::Shrank {
-                    expected: size,
-                    read: u64::try_from(filled).unwrap_or(u64::MAX),
-                });
-            }
-            Ok(n) => filled = filled.saturating_add(n),
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
-            Err(err) => return Err(FileError::Read(err)),
-        }
+    // Exactly the size fstat gave: `take` stops there, so the vector (allocated once, not
+    // zeroed) never grows; a file cut short meanwhile ends early.
+    let mut bytes = Vec::with_capacity(len);
+    if let Err(err) = Read::by_ref(&mut file).take(size).read_to_end(&mut bytes) {
+        return Err(FileError::Read(err));
+    }
+    if bytes.len() < len {
+        return Err(FileError::Shrank {
+            expected: size,
+            read: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        });
     }
     let mut probe = [0u8; 1];
     loop {

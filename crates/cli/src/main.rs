@@ -95,14 +95,14 @@ impl PackArgs {
     /// do not load end the command with `invalid` (3 for a scan, 1 for `rules test`).
     fn load(&self, invalid: Exit) -> Result<apkscope_rules::Pack, CliError> {
         let pack = if let Some(dir) = &self.rules_only {
-            apkscope_rules::Pack::from_dir(dir).map_err(|err| rules_error(err, dir, invalid))?
+            apkscope_rules::Pack::from_dir(dir).map_err(|err| rules_error(&err, dir, invalid))?
         } else {
             let mut pack = apkscope_rules::default_pack()
                 .context("the embedded rule pack (please report this)")
                 .or_exit(Exit::Usage)?;
             if let Some(dir) = &self.rules {
                 let extra = apkscope_rules::Pack::from_dir(dir)
-                    .map_err(|err| rules_error(err, dir, invalid))?;
+                    .map_err(|err| rules_error(&err, dir, invalid))?;
                 pack.merge(extra)
                     .with_context(|| format!("cannot add rules from {}", dir.display()))
                     .or_exit(invalid)?;
@@ -123,7 +123,7 @@ impl PackArgs {
 }
 
 /// A rule folder's load error: unreadable is a configuration error, anything else `invalid`.
-fn rules_error(err: apkscope_rules::Error, dir: &Path, invalid: Exit) -> CliError {
+fn rules_error(err: &apkscope_rules::Error, dir: &Path, invalid: Exit) -> CliError {
     let exit = if matches!(err, apkscope_rules::Error::Io { .. }) {
         Exit::Usage
     } else {

@@ -160,12 +160,16 @@ fn test(args: &PackArgs) -> Result<Exit, CliError> {
 
 /// The facts of a test fixture: an APK is scanned; a facts JSON (a saved report, or a hand-made
 /// one for an edge case) is read and its findings recomputed with the pack's checks.
+/// The largest facts JSON a rule test reads (a saved report of a very large app is a few MB).
+const MAX_FIXTURE_JSON: u64 = 256 << 20;
+
 fn fixture_facts(path: &Path, options: &ScanOptions) -> Result<apkscope_facts::AppFacts, String> {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"))
     {
-        let text = std::fs::read(path).map_err(|e| e.to_string())?;
+        // Read like any input: a FIFO or device named *.json is refused, not waited on.
+        let text = crate::fsx::read_regular(path, MAX_FIXTURE_JSON).map_err(|e| e.to_string())?;
         let mut facts: apkscope_facts::AppFacts =
             serde_json::from_slice(&text).map_err(|e| format!("not a facts JSON: {e}"))?;
         apkscope_engine::check_facts(&mut facts, options);

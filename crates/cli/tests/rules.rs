@@ -255,3 +255,47 @@ fn rules_test_runs_the_cases_of_an_added_folder() {
         text(&output.stdout)
     );
 }
+
+/// A rule test whose fixture is a FIFO (or a device) fails that test and goes on; it never
+/// waits for a writer that does not come.
+#[test]
+fn rules_test_fixtures_are_read_without_blocking() {
+    let dir = std::env::temp_dir().join(format!("apkscope-rules-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules")).unwrap();
+    let made = Command::new("mkfifo").arg(dir.join("fifo.json")).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("SKIP: mkfifo failed");
+        return;
+    }
+    std::fs::write(
+        dir.join("rules/extra.toml"),
+        format!(
+            "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"fifo.json\"\nexpect = true\n"
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_apkscope"))
+        .args(["rules", "test", "rules"])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("`rules test` hung on a FIFO fixture");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL cannot scan fifo.json") && stdout.contains("FIFO"),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

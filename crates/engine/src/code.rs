@@ -31,8 +31,8 @@ const SNIFF_LEN: usize = 8;
 const MAX_NESTED_DEX_PER_ARCHIVE: usize = 256;
 /// Extensions that promise code.
 const CODE_EXTENSIONS: &[&str] = &[".dex", ".jar", ".apk", ".zip", ".odex", ".vdex", ".oat"];
-/// Bytes of decoded text the string table first makes room for, per string.
-const STRING_BYTES_GUESS: usize = 16;
+/// Bytes of decoded text the string table makes room for at most per string, at first.
+const STRING_BYTES_GUESS: usize = 64;
 /// Loops check the deadline and the budget once per this many items.
 const CHECK_EVERY: usize = 256;
 /// What the class lookup map built on the first query holds per class besides the descriptor
@@ -394,11 +394,12 @@ fn build_dex_code(
 fn decode_strings(dex: &Dex<'_>, meter: &mut Meter<'_>) -> Option<(StringTable, bool)> {
     let strings_len = dex.strings_len();
     let count = usize::try_from(strings_len).unwrap_or(0);
-    // A first guess at the decoded text (real tables average well over 16 bytes a string); it
-    // grows as needed, and each growth is charged at the next check.
+    // A first guess at the decoded text: a quarter of the file (about what real tables hold),
+    // but no more than a generous length per string, so a file of few strings reserves little;
+    // it grows as needed, and each growth is charged at the next check.
     let text = count
         .saturating_mul(STRING_BYTES_GUESS)
-        .min(dex.data().len());
+        .min(dex.data().len() / 4);
     if !meter.reserve(to_u64(
         count
             .saturating_mul(size_of::<usize>())

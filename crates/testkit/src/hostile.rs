@@ -361,27 +361,38 @@ pub fn huge_manifest(elements: usize) -> Vec<u8> {
     let mut at = 8usize;
     let mut starts = 0;
     let mut element = None;
-    while let Some(header) = one.get(at..at + 8) {
-        let kind = u16::from_le_bytes([header[0], header[1]]);
-        let size = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
+    let field = |at: usize, len: usize| -> usize {
+        one.get(at..at + len).map_or(0, |b| {
+            b.iter()
+                .rev()
+                .fold(0, |acc, &x| (acc << 8) | usize::from(x))
+        })
+    };
+    while at + 8 <= one.len() {
+        let (kind, size) = (field(at, 2), field(at + 4, 4));
         if kind == 0x0102 {
             starts += 1;
             if starts == 2 {
                 element = Some(at);
             }
         }
-        if kind == 0x0103 && element.is_some() {
-            let start = element.unwrap_or(at);
+        if let (0x0103, Some(start)) = (kind, element) {
             let end = at + size;
-            let mut out =
-                Vec::with_capacity(one.len() + elements.saturating_sub(1) * (end - start));
-            out.extend_from_slice(&one[..end]);
+            let (Some(head), Some(copy), Some(tail)) =
+                (one.get(..end), one.get(start..end), one.get(end..))
+            else {
+                break;
+            };
+            let mut out = Vec::with_capacity(one.len() + elements.saturating_sub(1) * copy.len());
+            out.extend_from_slice(head);
             for _ in 1..elements {
-                out.extend_from_slice(&one[start..end]);
+                out.extend_from_slice(copy);
             }
-            out.extend_from_slice(&one[end..]);
+            out.extend_from_slice(tail);
             let total = u32::try_from(out.len()).unwrap_or(u32::MAX);
-            out[4..8].copy_from_slice(&total.to_le_bytes());
+            if let Some(slot) = out.get_mut(4..8) {
+                slot.copy_from_slice(&total.to_le_bytes());
+            }
             return out;
         }
         if size == 0 {
