@@ -19,21 +19,15 @@
 //! ```
 
 mod analyze;
-mod code;
+mod attribution;
 mod collect;
-mod compiler;
-mod native;
-mod network;
-mod obfuscation;
-mod signing;
-mod signing_checks;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use analyze::signing::Day;
 pub use apkscope_rules::CompiledPack;
-pub use signing_checks::Day;
 
 use apkscope_facts::{AppFacts, InputFacts};
 use sha2::{Digest, Sha256};

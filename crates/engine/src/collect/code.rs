@@ -17,7 +17,7 @@ use apkscope_facts::code::{
 use apkscope_facts::{AnomalyFact, CodeFacts, CodeIndex, DexFacts, HiddenPayload};
 use rayon::prelude::*;
 
-use crate::collect::multidex_index;
+use super::multidex_index;
 use crate::{Guard, hex};
 
 const SOURCE_DEX: &str = "dex";
@@ -288,7 +288,7 @@ fn index_dex(path: &str, bytes: &[u8], options: ParseOptions, guard: &Guard) -> 
         .map(|a| dex_anomaly(path, a.code, a.detail.clone(), a.offset))
         .collect();
     let code = build_dex_code(path, &dex, &mut anomalies, guard);
-    let compiler = crate::compiler::detect(&dex.layout(), dex.string_data_in_id_order(), &code);
+    let compiler = super::compiler::detect(&dex.layout(), dex.string_data_in_id_order(), &code);
     let mut facts = DexFacts {
         entry: path.to_owned(),
         version: dex.version(),

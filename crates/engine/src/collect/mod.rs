@@ -1,4 +1,12 @@
-//! The collector: parser views and anomalies → [`AppFacts`].
+//! The collector: parser views and anomalies → [`AppFacts`]. One module per source of facts;
+//! nothing here judges them (that is `analyze`).
+
+pub(crate) mod code;
+mod compiler;
+mod native;
+mod network;
+pub(crate) mod obfuscation;
+mod signing;
 
 use apkscope_apk::Apk;
 use apkscope_axml::manifest::{self, Manifest};
@@ -42,7 +50,7 @@ pub(crate) fn collect(
         Ok(apk) => apk,
         // A dex magic with no zip behind it is a bare dex; with a zip behind it (Janus), the APK
         // is read and the prepended dex becomes a hidden payload.
-        Err(_) if crate::code::is_bare_dex(data) => {
+        Err(_) if code::is_bare_dex(data) => {
             return collect_bare_dex(data, input, options, guard);
         }
         Err(err) => return Err(Error::Container(err)),
@@ -75,11 +83,11 @@ pub(crate) fn collect(
     fill_manifest_facts(&mut facts, &manifest);
     if options.code {
         guard.check("reading the code")?;
-        let (code, index) = crate::code::collect_code(&apk, options.verify_dex_checksums, guard);
+        let (code, index) = code::collect_code(&apk, options.verify_dex_checksums, guard);
         guard.check("reading the code")?;
         facts.code = code;
         facts.code_index = index;
-        facts.code.obfuscation = crate::obfuscation::detect(
+        facts.code.obfuscation = obfuscation::detect(
             &facts.code_index,
             &facts.code.dex,
             &facts.container.native_libs,
@@ -88,12 +96,12 @@ pub(crate) fn collect(
         guard.check("looking for obfuscation")?;
     }
     guard.check("reading the native libraries")?;
-    facts.native = crate::native::collect_native(&apk, &facts.container.native_libs, guard);
+    facts.native = native::collect_native(&apk, &facts.container.native_libs, guard);
     guard.check("reading the signatures")?;
-    facts.signing = crate::signing::collect_signing(&apk, &mut facts.anomalies);
+    facts.signing = signing::collect_signing(&apk, &mut facts.anomalies);
     guard.check("reading the network facts")?;
     let mut network_anomalies = Vec::new();
-    facts.network = crate::network::collect(
+    facts.network = network::collect(
         &apk,
         decoded.resources.as_ref(),
         &decoded.document,
@@ -129,13 +137,11 @@ fn collect_bare_dex(
         .file_name()
         .map_or_else(|| input.path.clone(), |n| n.to_string_lossy().into_owned());
     let mut facts = AppFacts::new(input);
-    let (code, index) =
-        crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums, guard);
+    let (code, index) = code::collect_bare_dex(&name, data, options.verify_dex_checksums, guard);
     guard.check("reading the code")?;
     facts.code = code;
     facts.code_index = index;
-    facts.code.obfuscation =
-        crate::obfuscation::detect(&facts.code_index, &facts.code.dex, &[], guard);
+    facts.code.obfuscation = obfuscation::detect(&facts.code_index, &facts.code.dex, &[], guard);
     // SDK inventory, API use and the checks that apply to code alone.
     if let Some(pack) = &options.rules {
         guard.check("analysing with the rule pack")?;
@@ -156,18 +162,17 @@ pub(crate) fn code_only(
         u64::try_from(data.len()).unwrap_or(u64::MAX),
         "reading the input",
     )?;
-    if crate::code::is_bare_dex(data) {
+    if code::is_bare_dex(data) {
         let name = std::path::Path::new(path)
             .file_name()
             .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
-        let index =
-            crate::code::collect_bare_dex(&name, data, options.verify_dex_checksums, &guard).1;
+        let index = code::collect_bare_dex(&name, data, options.verify_dex_checksums, &guard).1;
         guard.check("reading the code")?;
         return Ok(index);
     }
     let apk = Apk::parse_with_budget(data, container_options(options, &guard), guard.budget())
         .map_err(Error::Container)?;
-    let index = crate::code::collect_code(&apk, options.verify_dex_checksums, &guard).1;
+    let index = code::collect_code(&apk, options.verify_dex_checksums, &guard).1;
     guard.check("reading the code")?;
     Ok(index)
 }

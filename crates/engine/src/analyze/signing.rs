@@ -1,5 +1,5 @@
 //! The `signing` evaluator: findings on the signature schemes and signer certificates that
-//! `signing.rs` reported.
+//! `collect::signing` reported.
 //!
 //! apkscope reports signatures; it does not verify their digests. A finding here says what the
 //! APK carries (a debug certificate, a v1-only signature …), never that a signature is valid.

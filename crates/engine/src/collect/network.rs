@@ -22,7 +22,7 @@ use apkscope_rules::{CompiledPack, SecretCharset, SecretPrefix};
 use rayon::prelude::*;
 
 use crate::Guard;
-use crate::analyze::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
+use crate::attribution::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
 
 /// Most endpoints a report lists; the rest are counted in `endpoints_truncated`.
 pub(crate) const MAX_ENDPOINTS: usize = 500;
@@ -184,10 +184,10 @@ pub(crate) fn collect(
     }
     for lib in &facts.native {
         let by = pack
-            .and_then(|p| crate::analyze::native_lib_owner(p, lib).map(|id| (p, id)))
+            .and_then(|p| crate::attribution::native_lib_owner(p, lib).map(|id| (p, id)))
             .map_or_else(
                 || BY_UNATTRIBUTED.to_owned(),
-                |(p, id)| crate::analyze::owner_name(Owner::Sdk(id), p),
+                |(p, id)| crate::attribution::owner_name(Owner::Sdk(id), p),
             );
         for s in &lib.strings_of_interest {
             if !s.starts_with('/') {
@@ -279,11 +279,11 @@ fn scan_dex(
                 dex: hit.dex,
                 method,
             };
-            let Some(class) = crate::analyze::class_of(index, id) else {
+            let Some(class) = crate::attribution::class_of(index, id) else {
                 continue;
             };
             let by = match (attribution, pack) {
-                (Some(a), Some(p)) => crate::analyze::owner_name(a.owner(class), p),
+                (Some(a), Some(p)) => crate::attribution::owner_name(a.owner(class), p),
                 _ => BY_UNATTRIBUTED.to_owned(),
             };
             owners
@@ -840,183 +840,5 @@ mod tests {
         assert_eq!(bare_kind("1.0.2.3"), None);
         assert_eq!(bare_kind("libfoo.so"), None);
         assert_eq!(bare_kind("300.1.1.1"), None);
-    }
-}
-
-/// The evaluators of the `network-config` and `secret-present` checks.
-pub(crate) mod checks {
-    use apkscope_facts::network::NetworkConfigFacts;
-    use apkscope_facts::{AppFacts, Evidence};
-    use apkscope_rules::{NetworkCondition, SecretKind};
-
-    use crate::Day;
-
-    /// Findings of one `network-config` condition.
-    #[allow(clippy::too_many_lines)] // one arm per condition, each with its own message
-    pub(crate) fn network_config(
-        facts: &AppFacts,
-        condition: NetworkCondition,
-        as_of: &Day,
-    ) -> Vec<(String, Evidence)> {
-        let net = &facts.network;
-        let config = net.security_config.as_ref();
-        let config_entry = config
-            .and_then(|c| c.entry.clone())
-            .or_else(|| Some(crate::MANIFEST_ENTRY.to_owned()));
-        let at = |component: String| Evidence {
-            entry: config_entry.clone(),
-            component: Some(component),
-            ..Evidence::default()
-        };
-        match condition {
-            NetworkCondition::CleartextPermitted if net.cleartext.permitted => {
-                let why = match net.cleartext.decided_by.as_str() {
-                    "network-security-config" => {
-                        "the network security config's base-config permits it"
-                    }
-                    "manifest" => "android:usesCleartextTraffic is true",
-                    _ => "the target SDK is below 28 and nothing forbids it",
-                };
-                let entry = if net.cleartext.decided_by == "network-security-config" {
-                    config_entry.clone()
-                } else {
-                    Some(crate::MANIFEST_ENTRY.to_owned())
-                };
-                vec![(
-                    format!("plain HTTP is allowed to every host: {why}"),
-                    Evidence {
-                        entry,
-                        component: Some("cleartext".to_owned()),
-                        ..Evidence::default()
-                    },
-                )]
-            }
-            NetworkCondition::CleartextDomains if !net.cleartext.domains.is_empty() => {
-                vec![(
-                    format!(
-                        "plain HTTP is allowed to {}",
-                        net.cleartext.domains.join(", ")
-                    ),
-                    at(format!("domain-config {}", net.cleartext.domains.join(","))),
-                )]
-            }
-            NetworkCondition::UserCertsTrusted if net.user_certs_trusted => {
-                let why = if config.is_some_and(|c| trusts_user(c.base_config.as_ref()))
-                    || config.is_some_and(|c| c.domain_configs.iter().any(|d| trusts_user(Some(d))))
-                {
-                    "the network security config lists user trust anchors"
-                } else {
-                    "the target SDK is below 24, where user CAs are trusted by default"
-                };
-                vec![(
-                    format!("user-installed CA certificates are trusted: {why}"),
-                    at("trust-anchors user".to_owned()),
-                )]
-            }
-            NetworkCondition::DebugOverrides => config
-                .and_then(|c| c.debug_overrides.as_ref())
-                .map(|d| {
-                    let anchors: Vec<&str> =
-                        d.trust_anchors.iter().map(|t| t.src.as_str()).collect();
-                    vec![(
-                        format!(
-                            "the network security config has debug-overrides (trust anchors: {})",
-                            if anchors.is_empty() {
-                                "none".to_owned()
-                            } else {
-                                anchors.join(", ")
-                            }
-                        ),
-                        at("debug-overrides".to_owned()),
-                    )]
-                })
-                .unwrap_or_default(),
-            NetworkCondition::PinSetExpired => config
-                .into_iter()
-                .flat_map(|c| c.base_config.iter().chain(&c.domain_configs))
-                .filter_map(|d| {
-                    let expiration = d.pin_set.as_ref()?.expiration.as_deref()?;
-                    let day = Day::parse(expiration)?;
-                    (day < *as_of).then(|| {
-                        let names: Vec<&str> = d.domains.iter().map(|x| x.name.as_str()).collect();
-                        let scope = if names.is_empty() {
-                            "every host".to_owned()
-                        } else {
-                            names.join(", ")
-                        };
-                        (
-                            format!(
-                                "the pin set for {scope} expired on {expiration}: its pins are no \
-                                 longer enforced"
-                            ),
-                            at(format!("pin-set {}", names.join(","))),
-                        )
-                    })
-                })
-                .collect(),
-            NetworkCondition::ConfigUnreadable => config
-                .and_then(|c| {
-                    let problem = c.problem.as_ref()?;
-                    Some(vec![(
-                        format!(
-                            "the network security config {} cannot be read: {problem}",
-                            c.reference
-                        ),
-                        Evidence {
-                            entry: Some(crate::MANIFEST_ENTRY.to_owned()),
-                            component: Some("application@android:networkSecurityConfig".to_owned()),
-                            ..Evidence::default()
-                        },
-                    )])
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn trusts_user(config: Option<&NetworkConfigFacts>) -> bool {
-        config.is_some_and(|c| c.trust_anchors.iter().any(|t| t.src == "user"))
-    }
-
-    /// One finding per hard-coded credential of `kinds` (empty: all).
-    pub(crate) fn secret_present(
-        facts: &AppFacts,
-        kinds: &[SecretKind],
-    ) -> Vec<(String, Evidence)> {
-        facts
-            .network
-            .secrets
-            .iter()
-            .filter(|s| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == s.kind))
-            .map(|s| {
-                let (entry, rest) = s.location.split_once(' ').unwrap_or((&s.location, ""));
-                let in_dex = std::path::Path::new(entry)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("dex"));
-                let (entry, component, class) = match entry {
-                    "resources" => (crate::RESOURCES_ENTRY, Some(rest), None),
-                    "meta-data" => (crate::MANIFEST_ENTRY, Some(rest), None),
-                    _ if in_dex => (entry, None, (!rest.is_empty()).then_some(rest)),
-                    _ => (entry, None, None),
-                };
-                let is_sdk =
-                    s.by != crate::analyze::BY_APP && s.by != crate::analyze::BY_UNATTRIBUTED;
-                (
-                    format!(
-                        "{} {} ({}) hard-coded in {}: {}",
-                        s.vendor, s.id, s.kind, s.location, s.masked
-                    ),
-                    Evidence {
-                        entry: Some(entry.to_owned()),
-                        component: component
-                            .map(|c| format!("meta-data {c}").replace("meta-data @", "@")),
-                        sdk: is_sdk.then(|| s.by.clone()),
-                        class: class.map(str::to_owned),
-                        api: Some(format!("{} {}", s.id, s.masked)),
-                        ..Evidence::default()
-                    },
-                )
-            })
-            .collect()
     }
 }

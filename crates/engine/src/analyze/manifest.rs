@@ -1,0 +1,97 @@
+//! Manifest evaluators: `manifest-flag` and `exported-unprotected`.
+
+use apkscope_facts::{AppFacts, Component, Evidence};
+use apkscope_rules::{ComponentKind, FlagValue};
+
+pub(super) fn manifest_flag_set(
+    facts: &AppFacts,
+    attribute: &str,
+    equals: &FlagValue,
+) -> Vec<(String, Evidence)> {
+    let state = manifest_flag(facts, attribute);
+    let hit = match (equals, state) {
+        (FlagValue::Bool(b), FlagState::Set(v)) => v == *b,
+        (FlagValue::Str(s), FlagState::Absent) => s == "absent",
+        _ => false,
+    };
+    if !hit {
+        return Vec::new();
+    }
+    let shown = match state {
+        FlagState::Set(v) => v.to_string(),
+        _ => "absent".to_owned(),
+    };
+    vec![(
+        format!("<application android:{attribute}> is {shown}"),
+        Evidence {
+            entry: Some(crate::MANIFEST_ENTRY.to_owned()),
+            component: Some(format!("application@android:{attribute}")),
+            ..Evidence::default()
+        },
+    )]
+}
+
+pub(super) fn exported_unprotected(
+    facts: &AppFacts,
+    kinds: &[ComponentKind],
+) -> Vec<(String, Evidence)> {
+    facts
+        .manifest
+        .components
+        .iter()
+        .filter(|c| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == c.kind))
+        .filter(|c| c.exported && is_unprotected(c) && !is_launcher(c))
+        .map(|c| {
+            (
+                format!("{} {} is exported without a permission", c.kind, c.name),
+                Evidence {
+                    entry: Some(crate::MANIFEST_ENTRY.to_owned()),
+                    component: Some(c.name.clone()),
+                    ..Evidence::default()
+                },
+            )
+        })
+        .collect()
+}
+
+/// What the manifest says of a boolean `<application>` attribute.
+#[derive(Debug, Clone, Copy)]
+enum FlagState {
+    /// An attribute the evaluator does not know.
+    Unknown,
+    /// Not written.
+    Absent,
+    /// Written with this value.
+    Set(bool),
+}
+
+fn manifest_flag(facts: &AppFacts, attribute: &str) -> FlagState {
+    let a = &facts.manifest.application;
+    let value = match attribute {
+        "debuggable" => a.debuggable,
+        "allowBackup" => a.allow_backup,
+        "usesCleartextTraffic" => a.uses_cleartext_traffic,
+        "testOnly" => a.test_only,
+        "extractNativeLibs" => a.extract_native_libs,
+        "requestLegacyExternalStorage" => a.request_legacy_external_storage,
+        _ => return FlagState::Unknown,
+    };
+    value.map_or(FlagState::Absent, FlagState::Set)
+}
+
+fn is_unprotected(c: &Component) -> bool {
+    c.permission.is_none()
+        && !(c.kind == "provider" && (c.read_permission.is_some() || c.write_permission.is_some()))
+}
+
+/// A launcher entry point must be exported: an activity whose only intent filters are
+/// MAIN/LAUNCHER is not a finding. One that also takes other intents (deep links) still is.
+fn is_launcher(c: &Component) -> bool {
+    !c.intent_filters.is_empty()
+        && c.intent_filters.iter().all(|f| {
+            f.actions.iter().any(|a| a == "android.intent.action.MAIN")
+                && f.categories
+                    .iter()
+                    .any(|c| c == "android.intent.category.LAUNCHER")
+        })
+}

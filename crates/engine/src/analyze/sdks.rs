@@ -1,0 +1,185 @@
+//! The SDK inventory: evidence by kind (classes, components, actions, native libraries;
+//! hosts only corroborate), the SDK facts, and the `sdk-present` evaluator.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use apkscope_facts::code::CodeIndex;
+use apkscope_facts::{AppFacts, Evidence, SdkEvidence, SdkFacts};
+use apkscope_rules::{Category, CompiledPack, SdkId};
+
+use super::MAX_EXAMPLES;
+use super::pi::Access;
+use crate::attribution::Owner;
+
+/// Evidence gathered per SDK while scanning.
+#[derive(Debug, Default)]
+pub(super) struct Found {
+    classes: u64,
+    class_examples: Vec<String>,
+    components: BTreeSet<String>,
+    actions: BTreeSet<String>,
+    native_libs: BTreeSet<String>,
+    domains: BTreeSet<String>,
+}
+
+pub(super) fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> {
+    let mut found: BTreeMap<SdkId, Found> = BTreeMap::new();
+    let index = &facts.code_index;
+    for id in index.classes() {
+        let Some(descriptor) = index.class_descriptor(id) else {
+            continue;
+        };
+        if let Some(sdk) = pack.sdk_for_class(descriptor) {
+            let entry = found.entry(sdk).or_default();
+            entry.classes += 1;
+            if entry.class_examples.len() < MAX_EXAMPLES {
+                entry.class_examples.push(descriptor.to_owned());
+            }
+        }
+    }
+    for component in &facts.manifest.components {
+        let sdk = pack
+            .sdk_for_component(&component.name)
+            .or_else(|| pack.sdk_for_class(&component.name));
+        if let Some(sdk) = sdk {
+            found
+                .entry(sdk)
+                .or_default()
+                .components
+                .insert(component.name.clone());
+        }
+        for filter in &component.intent_filters {
+            for action in &filter.actions {
+                if let Some(sdk) = pack.sdk_for_action(action) {
+                    found.entry(sdk).or_default().actions.insert(action.clone());
+                }
+            }
+        }
+    }
+    for lib in &facts.container.native_libs {
+        let file = lib.rsplit('/').next().unwrap_or(lib);
+        if let Some(sdk) = pack.sdk_for_native_lib(file) {
+            found
+                .entry(sdk)
+                .or_default()
+                .native_libs
+                .insert(lib.clone());
+        }
+    }
+    // Hosts only corroborate: several SDKs of one vendor share its domains, so a host alone
+    // would name one of them at random.
+    for host in code_hosts(index) {
+        if let Some(entry) = pack
+            .sdk_for_domain(&host)
+            .and_then(|sdk| found.get_mut(&sdk))
+        {
+            entry.domains.insert(host);
+        }
+    }
+    found
+}
+
+/// Host names of the `http://` and `https://` URLs among the dex strings.
+fn code_hosts(index: &CodeIndex) -> BTreeSet<String> {
+    let mut hosts = BTreeSet::new();
+    for dex in &index.dex {
+        for scheme in ["http://", "https://"] {
+            for i in dex.strings_with_prefix(scheme) {
+                let Some(url) = dex.string(i) else { continue };
+                let rest = url.get(scheme.len()..).unwrap_or("");
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+                let host = authority
+                    .rsplit('@')
+                    .next()
+                    .unwrap_or("")
+                    .split(':')
+                    .next()
+                    .unwrap_or("");
+                if !host.is_empty() && host.contains('.') && host.len() <= 253 {
+                    hosts.insert(host.to_ascii_lowercase());
+                }
+            }
+        }
+    }
+    hosts
+}
+
+pub(super) fn sdk_facts(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    found: &BTreeMap<SdkId, Found>,
+    accesses: &[Access],
+) -> Vec<SdkFacts> {
+    let requested: BTreeSet<&str> = facts
+        .permissions
+        .requested
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    let mut out: Vec<SdkFacts> = found
+        .iter()
+        .filter_map(|(&id, evidence)| {
+            let sdk = pack.sdk(id)?;
+            let own = accesses.iter().filter(|a| a.owner == Owner::Sdk(id));
+            let mut pi_types = BTreeSet::new();
+            let mut permissions = BTreeSet::new();
+            for access in own {
+                let Some(api) = pack.apis().get(access.api) else {
+                    continue;
+                };
+                pi_types.insert(api.pi_type.as_str().to_owned());
+                for p in &api.permissions {
+                    if requested.contains(p.name.as_str()) {
+                        permissions.insert(p.name.clone());
+                    }
+                }
+            }
+            Some(SdkFacts {
+                id: sdk.id.clone(),
+                name: sdk.name.clone(),
+                name_zh: sdk.name_zh.clone(),
+                vendor: sdk.vendor.clone(),
+                category: sdk.category.as_str().to_owned(),
+                purpose: sdk.purpose.clone(),
+                exodus_id: sdk.exodus_id,
+                homepage: sdk.homepage.clone(),
+                privacy_policy: sdk.privacy_policy.clone(),
+                evidence: SdkEvidence {
+                    classes: evidence.classes,
+                    class_examples: evidence.class_examples.clone(),
+                    components: evidence.components.iter().cloned().collect(),
+                    intent_actions: evidence.actions.iter().cloned().collect(),
+                    native_libs: evidence.native_libs.iter().cloned().collect(),
+                    domains: evidence.domains.iter().cloned().collect(),
+                },
+                pi_types: pi_types.into_iter().collect(),
+                permissions: permissions.into_iter().collect(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+pub(super) fn sdk_present(facts: &AppFacts, categories: &[Category]) -> Vec<(String, Evidence)> {
+    facts
+        .sdks
+        .iter()
+        .filter(|sdk| {
+            categories.is_empty() || categories.iter().any(|c| c.as_str() == sdk.category)
+        })
+        .map(|sdk| {
+            let vendor = sdk
+                .vendor
+                .as_deref()
+                .map_or_else(String::new, |v| format!(" by {v}"));
+            (
+                format!("embeds {} ({}){vendor}", sdk.name, sdk.category),
+                Evidence {
+                    sdk: Some(sdk.id.clone()),
+                    ..Evidence::default()
+                },
+            )
+        })
+        .collect()
+}
