@@ -35,7 +35,7 @@ pub use network::NetworkFacts;
 pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
-pub const SCHEMA_VERSION: &str = "0.1";
+pub const SCHEMA_VERSION: &str = "0.2";
 
 /// Everything known about one scanned app.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
@@ -76,9 +76,21 @@ pub struct AppFacts {
     /// Code that reaches personal information: each sensitive API with who calls it.
     #[serde(default)]
     pub pi_access: Vec<PiAccess>,
+    /// Code of no known SDK, library or app package that reaches personal information,
+    /// grouped by package: unnamed collectors a privacy policy cannot have disclosed.
+    #[serde(default)]
+    pub unknown_components: Vec<UnknownComponent>,
     /// Findings of the rule pack's checks.
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// The checks with findings in this report (what they look for, why it matters, what to
+    /// do), sorted by id, so every format can explain a finding without the rule pack.
+    #[serde(default)]
+    pub checks: Vec<CheckFacts>,
+    /// Every reference the findings cite (`findings[].references` are ids into this list),
+    /// sorted by id: the document, its issuer and date, the clause and where to read it.
+    #[serde(default)]
+    pub references: Vec<ReferenceFacts>,
     /// Which rule pack produced `sdks`, `pi_access` and `findings`; null when none ran.
     #[serde(default)]
     pub rule_pack: Option<RulePackFacts>,
@@ -542,6 +554,10 @@ pub struct SdkFacts {
     pub homepage: Option<String>,
     /// Vendor privacy policy.
     pub privacy_policy: Option<String>,
+    /// The company that provides the SDK, by its registered name (for Chinese vendors, the
+    /// name in Chinese as it appears in the SDK's privacy policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity: Option<String>,
     /// Why apkscope says the SDK is there.
     pub evidence: SdkEvidence,
     /// Personal-information types its code reaches (sensitive APIs called from its classes).
@@ -593,9 +609,13 @@ pub struct PiAccess {
     pub pi_type: String,
     /// The method, field, string or content URI.
     pub signature: String,
-    /// Who: an SDK id, `app` (the app's own packages) or `unattributed` (no known SDK and not
-    /// the app's packages, e.g. obfuscated code).
+    /// Who: an SDK id, `app` (the app's own packages), a library id, or `unattributed` (no known
+    /// SDK, library or app package, e.g. obfuscated code).
     pub by: String,
+    /// What kind of owner `by` is: `sdk`, `app`, `platform-library`, `open-source-library` or
+    /// `unattributed`.
+    #[serde(default)]
+    pub owner: String,
     /// Number of call sites.
     pub sites: u64,
     /// A few call sites.
@@ -637,6 +657,113 @@ pub struct Finding {
     /// Stable identity of this finding across builds (hash of rule and evidence, not of
     /// offsets), for baselines and code-scanning services.
     pub fingerprint: String,
+    /// Whose code or declaration the finding is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<OwnerFacts>,
+    /// The personal-information type, for findings about personal information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pi_type: Option<String>,
+    /// How far the evidence goes: `capability` (the code exists), `reachable` (an entry point
+    /// reaches it), `startup` (it runs before any UI), or `blocked` (the platform refuses or
+    /// blanks it for this app: permission not requested, or the app's target SDK).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+    /// Why the finding has its severity when that is not the check's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_reason: Option<String>,
+    /// How many code sites show the fact (all of them, not only `locations`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sites: Option<u64>,
+    /// The APIs, fields, strings or content URIs the sites use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apis: Vec<String>,
+    /// The first code sites, in dex order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub locations: Vec<CodeLocation>,
+}
+
+/// Whose code or declaration a finding is about.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct OwnerFacts {
+    /// `sdk`, `app`, `platform-library`, `open-source-library` or `unknown`.
+    pub kind: String,
+    /// The SDK or library id, `app`, or the package of unknown code (`com.zzz.collector`).
+    pub id: String,
+    /// Its name, for SDKs and libraries (`JPush`, `AndroidX`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Code of no known SDK, library or app package that reaches personal information.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct UnknownComponent {
+    /// The package (dotted, at most three levels: `com.zzz.collector`).
+    pub package: String,
+    /// Classes the app defines under it.
+    pub classes: u64,
+    /// Personal-information types its code reaches, sorted.
+    pub pi_types: Vec<String>,
+    /// Hosts named by URLs in its code, sorted.
+    pub hosts: Vec<String>,
+    /// A few of its sites that reach personal information.
+    pub examples: Vec<CodeLocation>,
+}
+
+/// A check that has findings in a report: what the rule pack says of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct CheckFacts {
+    /// Check id, e.g. `PI001`.
+    pub id: String,
+    /// Check name, e.g. `sdk-collects-personal-information`.
+    pub name: String,
+    /// Its default severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// What it looks for.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// What to do about a finding.
+    pub remediation: String,
+    /// Reference ids (see [`AppFacts::references`]).
+    pub references: Vec<String>,
+}
+
+/// A document, or a clause of one, that a finding cites.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ReferenceFacts {
+    /// The id findings cite, e.g. `认定方法:2.1` or `android:R.attr#debuggable`.
+    pub id: String,
+    /// The document's title in English.
+    pub title: String,
+    /// The document's title in Chinese, for Chinese documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// Who issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Its document number, e.g. `国信办秘字〔2019〕191号`, `GB/T 35273-2020`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date of issue (or coming into force, as `note` says), `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The clause, article, item or anchor, e.g. `2.1`, `appendix B`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause: Option<String>,
+    /// The clause's title in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause_title: Option<String>,
+    /// The clause's title in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause_title_zh: Option<String>,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A caveat: `by analogy`, an unverified number, which version is meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Where a finding applies; only the fields that apply are set.
