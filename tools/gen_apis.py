@@ -29,6 +29,10 @@ LM = "Landroid/location/LocationManager;"
 CM = "Landroid/content/ClipboardManager;"
 FLP = "Lcom/google/android/gms/location/FusedLocationProviderClient;"
 TASK = "Lcom/google/android/gms/tasks/Task;"
+MARSHMALLOW_IDS = (
+    "https://developer.android.com/about/versions/marshmallow/android-6.0-changes#behavior-hardware-id"
+)
+OREO_SERIAL = "https://developer.android.com/about/versions/oreo/android-8.0-changes#o-pri"
 
 TABLE = f"""
 imei-get-device-id | imei | method | {TM}->getDeviceId(){STR} | {PHONE_ID} | android:TelephonyManager#getDeviceId()
@@ -88,7 +92,6 @@ apps-get-installed-packages-flags | installed-apps | method | {PM}->getInstalled
 apps-get-installed-applications | installed-apps | method | {PM}->getInstalledApplications(I)Ljava/util/List; | QUERY_ALL_PACKAGES>=30 | android:PackageManager#getInstalledApplications(int)
 apps-get-installed-applications-flags | installed-apps | method | {PM}->getInstalledApplications(Landroid/content/pm/PackageManager$ApplicationInfoFlags;)Ljava/util/List; | QUERY_ALL_PACKAGES>=30 | android:PackageManager#getInstalledApplications(ApplicationInfoFlags)
 apps-query-intent-activities | installed-apps | method | {PM}->queryIntentActivities(Landroid/content/Intent;I)Ljava/util/List; | QUERY_ALL_PACKAGES>=30 | android:PackageManager#queryIntentActivities
-apps-query-intent-services | installed-apps | method | {PM}->queryIntentServices(Landroid/content/Intent;I)Ljava/util/List; | QUERY_ALL_PACKAGES>=30 | android:PackageManager#queryIntentServices
 apps-get-packages-holding-permissions | installed-apps | method | {PM}->getPackagesHoldingPermissions([{STR}I)Ljava/util/List; | QUERY_ALL_PACKAGES>=30 | android:PackageManager#getPackagesHoldingPermissions
 apps-pm-list-packages | installed-apps | string | pm list packages | - | regulations-and-sdks.md#2(f)
 running-get-running-app-processes | running-apps | method | Landroid/app/ActivityManager;->getRunningAppProcesses()Ljava/util/List; | - | android:ActivityManager#getRunningAppProcesses()
@@ -181,9 +184,33 @@ oaid-vivo-id-provider | oaid | content-uri | content://com.vivo.vms.IdProvider/I
 # APIs that read personal information only with a given argument: a call site counts only when
 # its method also loads this string (Settings.Secure.getString(resolver, "android_id")).
 WITH_STRING = {
-    "android-id-secure-get-string": "android_id",
-    "android-id-system-get-string": "android_id",
+    "android-id-secure-get-string": ("android_id", None),
+    "android-id-system-get-string": ("android_id", None),
+    "apps-query-intent-activities": (
+        "android.intent.category.LAUNCHER",
+        "# Only a query for launcher activities lists the installed apps; a query for one intent asks\n"
+        "# which app handles it.",
+    ),
 }
+
+# Values the platform blanks (a constant such as 02:00:00:00:00:00 or "unknown") from a device
+# API level or for apps from a target API level on: a call there is code, not collection.
+BLANKED = {
+    "mac-wifi-info-get-mac-address": ("blanked_from_device_sdk", 23, MARSHMALLOW_IDS),
+    "mac-bluetooth-adapter-get-address": ("blanked_from_device_sdk", 23, MARSHMALLOW_IDS),
+    "serial-build-serial-field": ("blanked_from_target_sdk", 26, OREO_SERIAL),
+}
+
+# APIs that use what a permission guards but give the app no personal information: sending an
+# SMS uses SEND_SMS and reads no message. They count towards the permission's use, not as
+# collection.
+COLLECTS_NOTHING = {
+    "sms-send-text-message", "sms-send-multipart-text-message", "sms-send-data-message",
+}
+
+# Permissions that only widen what a call sees: without QUERY_ALL_PACKAGES from API 30 on,
+# package visibility filters the list but the call still returns the visible apps.
+FILTERS = {"android.permission.QUERY_ALL_PACKAGES"}
 
 
 def perms(spec):
@@ -223,12 +250,25 @@ def main():
         seen.add(aid)
         lines = ["[[api]]", f"id = {rc.toml_value(aid)}", f"pi_type = {rc.toml_value(pi)}",
                  f"kind = {rc.toml_value(kind)}", f"signature = {rc.toml_value(sig)}"]
+        refs = [ref]
         if aid in WITH_STRING:
-            lines.append(f"with_string = {rc.toml_value(WITH_STRING[aid])}")
+            value, comment = WITH_STRING[aid]
+            if comment:
+                lines.append(comment)
+            lines.append(f"with_string = {rc.toml_value(value)}")
+        if aid in BLANKED:
+            key, level, why = BLANKED[aid]
+            lines.append(f"{key} = {level}")
+            refs.append(why)
+        if aid in COLLECTS_NOTHING:
+            lines.append("collects = false")
         ps = perms(pspec)
+        for p in ps:
+            if p["name"] in FILTERS:
+                p["filters"] = True
         if ps:
             lines.append("permissions = [\n" + "".join(f"  {inline(p)},\n" for p in ps) + "]")
-        lines.append(f"references = {rc.toml_value([ref])}")
+        lines.append(f"references = {rc.toml_value(refs)}")
         out.append("\n".join(lines) + "\n")
     head = (
         "# GENERATED by tools/gen_apis.py. Do not edit: change the table there.\n"
@@ -239,6 +279,8 @@ def main():
     with open(os.path.join(rc.RULES, "apis.toml"), "w", encoding="utf-8") as f:
         f.write(head + "\n".join(out))
     print(f"wrote {len(out)} APIs")
+    if "--no-validate" not in sys.argv[1:]:
+        rc.validate_pack()
 
 
 if __name__ == "__main__":

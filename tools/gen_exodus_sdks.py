@@ -12,8 +12,11 @@
 - `network_signature` alternatives become `domains`.
 - Exodus categories map onto the pack's category vocabulary; uncategorised trackers use
   the CATEGORY_OVERRIDES table below.
+- `vendor` comes from tools/exodus-vendors.toml (the Exodus list does not say who makes a
+  tracker); a generated tracker without one there is an error.
 
-Run after tools/gen_libchecker_links.py. Output is deterministic.
+Run after tools/gen_libchecker_links.py. Output is deterministic. The pack is then checked
+by `apkscope rules validate rules` (pass --no-validate to skip that step).
 """
 
 import glob
@@ -99,7 +102,13 @@ def slug(name):
     return s or "tracker"
 
 
+def load_vendors():
+    path = os.path.join(rc.ROOT, "tools", "exodus-vendors.toml")
+    return {int(k): v for k, v in rc.load_toml(path)["vendor"].items()}
+
+
 def main():
+    vendors = load_vendors()
     curated_ids, claimed, owned = set(), set(), {}
     for path in sorted(glob.glob(os.path.join(rc.RULES, "sdks", "*.toml"))):
         for e in rc.load_toml(path).get("sdk", []):
@@ -110,6 +119,9 @@ def main():
                 owned[p] = e["id"]
 
     trackers = sorted(rc.load_json("exodus-trackers.json")["trackers"], key=lambda t: t["id"])
+    missing = [t["id"] for t in trackers if t["id"] not in claimed and t["id"] not in vendors]
+    if missing:
+        sys.exit(f"no vendor in tools/exodus-vendors.toml for Exodus tracker(s) {missing}")
     used_ids = set(curated_ids)
     files = {}
     dropped_total = []
@@ -146,6 +158,7 @@ def main():
         entry = {
             "id": sid,
             "name": t["name"],
+            "vendor": vendors[t["id"]],
             "category": cat,
             "purpose": PURPOSE[cat],
             "exodus_id": t["id"],
@@ -172,6 +185,8 @@ def main():
     print(f"wrote {n} Exodus trackers ({len(claimed)} more are claimed by curated entries)")
     for line in dropped_total:
         print("  " + line)
+    if "--no-validate" not in sys.argv[1:]:
+        rc.validate_pack()
 
 
 if __name__ == "__main__":

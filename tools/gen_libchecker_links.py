@@ -12,7 +12,8 @@ Merge rules (deterministic):
   or excludes it (`libchecker_exclude`).
 - Names listed by hand in any curated entry are never merged elsewhere.
 
-Run: python3 tools/gen_libchecker_links.py   (then tools/gen_exodus_sdks.py)
+Run: python3 tools/gen_libchecker_links.py   (then tools/gen_exodus_sdks.py, which validates
+the pack with `apkscope rules validate rules`; --validate here does so right away)
 """
 
 import fnmatch
@@ -137,6 +138,8 @@ def main():
     print(f"wrote {total} curated SDKs into {len(files)} files")
     for s in skipped:
         print(f"  skipped LibChecker component {s}")
+    if "--validate" in sys.argv[1:]:
+        rc.validate_pack()
 
 
 if __name__ == "__main__":

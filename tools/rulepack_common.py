@@ -1,11 +1,16 @@
-"""Shared helpers for the rule-pack generators and validator (python3 + tomllib only).
+"""Shared helpers for the rule-pack generators (python3 + tomllib only).
 
-Nothing here reads the network; every function is deterministic.
+Nothing here reads the network; every function is deterministic. The generators check their
+own inputs only; the pack they write is checked by the one validator, `apkscope rules
+validate` ([`validate_pack`]).
 """
 
 import json
 import os
 import re
+import shlex
+import subprocess
+import sys
 import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,7 +22,8 @@ REFERENCE = os.environ.get(
 )
 
 # Packages too generic to be an SDK prefix: they hold the platform, whole vendors or
-# many unrelated libraries. A prefix equal to one of these is rejected.
+# many unrelated libraries. A prefix equal to one of these is dropped by the Exodus converter.
+# Keep in step with GENERIC_PREFIXES in crates/rules/src/validate.rs, which rejects them (E033).
 GENERIC_PREFIXES = frozenset(
     """
     android. androidx. java. javax. kotlin. kotlinx. dalvik. sun. org. com. cn. net. io. me.
@@ -30,7 +36,6 @@ GENERIC_PREFIXES = frozenset(
     """.split()
 )
 
-ASCII_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SEGMENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
 
 
@@ -62,7 +67,7 @@ def toml_value(v):
 
 
 SDK_FIELD_ORDER = [
-    "id", "name", "name_zh", "vendor", "category", "purpose", "exodus_id",
+    "id", "name", "name_zh", "vendor", "legal_entity", "category", "purpose", "exodus_id",
     "class_prefixes", "components", "intent_actions", "native_libs", "domains",
     "homepage", "privacy_policy", "references",
 ]
@@ -174,3 +179,23 @@ def convert_exodus_domain(raw):
     if not re.match(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$", d):
         return None, f"dropped domain `{raw}`: not a domain name"
     return d, None
+
+
+# The one validator: `apkscope rules validate DIR` (crates/rules/src/validate.rs). APKSCOPE_BIN
+# names a built `apkscope` binary; without it the CLI is built and run with cargo.
+def validator_command(folder=RULES):
+    binary = os.environ.get("APKSCOPE_BIN")
+    head = shlex.split(binary) if binary else [
+        "cargo", "run", "-q", "-p", "apkscope-cli", "--"
+    ]
+    return head + ["rules", "validate", folder]
+
+
+def validate_pack(folder=RULES):
+    """Runs `apkscope rules validate FOLDER` from the repository root, printing its report;
+    exits with its status when it fails (1: the rules are invalid, 3: FOLDER cannot be read)."""
+    cmd = validator_command(folder)
+    print("+ " + " ".join(shlex.quote(c) for c in cmd), flush=True)
+    status = subprocess.run(cmd, cwd=ROOT, check=False).returncode
+    if status != 0:
+        sys.exit(status)

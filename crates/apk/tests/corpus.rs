@@ -46,7 +46,7 @@ impl Rng {
 #[test]
 fn every_corpus_apk_opens_or_fails_typed() {
     let Some(dir) = corpus_dir() else {
-        eprintln!("SKIP: ../shared/corpus/MANIFEST.tsv not found");
+        crate::skip::skip("../shared/corpus/MANIFEST.tsv not found");
         return;
     };
     let opts = Options {
@@ -102,7 +102,7 @@ fn every_corpus_apk_opens_or_fails_typed() {
 #[test]
 fn truncated_and_mutated_corpus_apks_never_panic() {
     let Some(dir) = corpus_dir() else {
-        eprintln!("SKIP: ../shared/corpus/MANIFEST.tsv not found");
+        crate::skip::skip("../shared/corpus/MANIFEST.tsv not found");
         return;
     };
     // A few small APKs of different makers; mutations are cheap on them.

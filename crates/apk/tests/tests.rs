@@ -4,6 +4,7 @@
 mod corpus;
 mod fuzz_files;
 mod limits;
+mod skip;
 mod tricks;
 
 use apkscope_apk::{Apk, Options};

@@ -11,7 +11,7 @@ fn shared() -> Option<PathBuf> {
     if p.join("corpus/MANIFEST.tsv").is_file() {
         Some(p)
     } else {
-        println!("SKIP: {} not present", p.display());
+        crate::skip::skip(&format!("{} not present", p.display()));
         None
     }
 }

@@ -3,4 +3,5 @@
 mod built;
 mod corpus;
 mod regressions;
+mod skip;
 mod wellformed;

@@ -873,7 +873,7 @@ fn shared() -> Option<std::path::PathBuf> {
     if p.join("corpus/MANIFEST.tsv").is_file() {
         Some(p)
     } else {
-        eprintln!("SKIP corpus manifests: {} not present", p.display());
+        crate::skip::skip(&format!("{} not present", p.display()));
         None
     }
 }

@@ -47,7 +47,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Scan APKs: identity, permissions, SDKs, personal-information access, findings. Takes one
-    /// app or a batch (files, folders, lists), in parallel, streaming reports as apps finish.
+    /// app or a batch (files, folders, lists), in parallel, streaming reports in input order.
     Scan(ScanArgs),
     /// Write a baseline accepting the current findings of the apps, for `scan --baseline`.
     Baseline(BaselineArgs),
@@ -60,19 +60,31 @@ enum Command {
     /// List, validate or test rule packs.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print a shell completion script, e.g. `apkscope completions bash >
+    /// ~/.local/share/bash-completion/completions/apkscope`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `apkscope man > ~/.local/share/man/man1/apkscope.1`.
+    Man,
 }
 
 #[derive(Subcommand, Debug)]
 enum RulesCommand {
     /// List the entries of the pack in use (default, plus --rules, or --rules-only).
     List(PackArgs),
-    /// Validate a folder of rule files (as an addition to the default pack); print every problem.
+    /// Validate a folder of rule files as an addition to the default pack; print every problem
+    /// of its files (not the default pack's), with file, line, column and field.
     Validate {
         /// The folder of *.toml rule files.
         dir: PathBuf,
     },
     /// Run the `[[test]]` cases of the default pack and, when given, of the rule files in DIR
-    /// added to it (fixture paths are relative to the current directory).
+    /// added to it. Fixture paths of DIR's tests are relative to DIR; the default pack's are
+    /// relative to the apkscope repository (found from the current folder upwards; its tests
+    /// are skipped, with a note, where it is not found).
     Test {
         /// A folder of *.toml rule files to add to the default pack and test.
         dir: Option<PathBuf>,
@@ -334,6 +346,7 @@ mod exit;
 mod fsx;
 mod gate;
 mod inputs;
+mod manual;
 mod output;
 mod rules;
 mod scan;
@@ -367,6 +380,8 @@ fn run(cli: &Cli) -> Result<Exit, CliError> {
         Command::Scan(args) => scan::scan(args),
         Command::Baseline(args) => scan::baseline(args),
         Command::Summarize(args) => scan::summarize(args),
+        Command::Completions { shell } => manual::completions(*shell),
+        Command::Man => manual::man(),
         command => run_app_command(command).map(|()| Exit::Success),
     }
 }
@@ -376,8 +391,7 @@ fn run_app_command(command: &Command) -> Result<(), CliError> {
         Command::Manifest(args) => {
             let manifest =
                 apkscope_engine::manifest_xml_path(&args.apk, &args.limits.scan_options())
-                    .with_context(|| format!("{}", args.apk.display()))
-                    .or_exit(Exit::Input)?;
+                    .map_err(|err| app_error(&args.apk, &err))?;
             // The XML is always well-formed; where the binary manifest held what XML cannot
             // carry, stderr says what was written instead.
             for repair in &manifest.repairs {
@@ -394,16 +408,27 @@ fn run_app_command(command: &Command) -> Result<(), CliError> {
         }
         Command::Classes(args) => {
             let index = apkscope_engine::code_index_path(&args.apk, &args.limits.scan_options())
-                .with_context(|| format!("{}", args.apk.display()))
-                .or_exit(Exit::Input)?;
+                .map_err(|err| app_error(&args.apk, &err))?;
             write_output(args.out.as_deref(), |out| match args.format {
                 ClassesFormat::Json => apkscope_report::write_classes_json(&index, out),
                 ClassesFormat::Text => apkscope_report::write_classes_text(&index, out),
             })
         }
-        Command::Rules(_) | Command::Scan(_) | Command::Baseline(_) | Command::Summarize(_) => {
-            Ok(())
-        }
+        Command::Rules(_)
+        | Command::Scan(_)
+        | Command::Baseline(_)
+        | Command::Summarize(_)
+        | Command::Completions { .. }
+        | Command::Man => Ok(()),
+    }
+}
+
+/// An app that could not be read (exit 2), said in one line: the path, then the engine's
+/// message, which already names its cause (an error chain would repeat it).
+fn app_error(path: &Path, err: &apkscope_engine::Error) -> CliError {
+    CliError {
+        exit: Exit::Input,
+        error: anyhow::anyhow!("{}: {err}", path.display()),
     }
 }
 

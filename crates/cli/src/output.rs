@@ -1,7 +1,8 @@
 //! Where scan results go: one stream in the chosen format, or one file per app in a folder.
 //!
-//! Every format streams: each app is written (and flushed) when it finishes, so a killed batch
-//! keeps every finished app and memory does not grow with the number of apps. JSON Lines are
+//! Every format streams: each app is written (and flushed) when [`crate::batch`] hands it over —
+//! in input order, as soon as it and every input before it are done — so a killed batch keeps
+//! every record written and memory does not grow with the number of apps. JSON Lines are
 //! written unbuffered, one `write` of a whole line per record, so a kill cannot leave half a
 //! record followed by the next one; `--append` drops a torn tail a killed run left.
 //!
@@ -17,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use apkscope_facts::{AppFacts, ScanFailure};
-use apkscope_report::{CsvWriter, HtmlWriter, RuleDescriptor, SarifWriter};
+use apkscope_report::{CsvWriter, HtmlWriter, RuleDescriptor, SarifWriter, SdkListCsvWriter};
 use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
@@ -31,7 +32,8 @@ pub(crate) enum Format {
     Text,
     /// The full report as JSON: one object for one app, an array for a batch.
     Json,
-    /// One JSON report (or failure record) per line, written as each app finishes.
+    /// One JSON report (or failure record) per line, in input order, each written as soon as
+    /// its app and those before it are done.
     Jsonl,
     /// SARIF 2.1.0 for code-scanning services: one run per app.
     Sarif,
@@ -102,11 +104,18 @@ pub(crate) enum Stream {
     Sarif(SarifWriter<Out>),
     Html(HtmlWriter<Out>),
     Csv(CsvWriter<Out>),
+    /// The SDK list as Markdown: one section per app (and, in a batch, per failed input).
     SdkList {
         out: Out,
-        csv: bool,
+        batch: bool,
         first: bool,
     },
+    /// One app's SDK list as CSV.
+    SdkListCsv {
+        out: Out,
+    },
+    /// A batch's SDK lists as one CSV table.
+    SdkListCsvBatch(SdkListCsvWriter<Out>),
 }
 
 impl Sink {
@@ -172,11 +181,15 @@ impl Sink {
             Format::Sarif => Stream::Sarif(SarifWriter::new(out, rules).map_err(header)?),
             Format::Html => Stream::Html(HtmlWriter::new(out, title).map_err(header)?),
             Format::Csv => Stream::Csv(CsvWriter::new(out).map_err(header)?),
-            Format::SdkList | Format::SdkListCsv => Stream::SdkList {
+            Format::SdkList => Stream::SdkList {
                 out,
-                csv: format == Format::SdkListCsv,
+                batch,
                 first: true,
             },
+            Format::SdkListCsv if batch => {
+                Stream::SdkListCsvBatch(SdkListCsvWriter::new(out).map_err(header)?)
+            }
+            Format::SdkListCsv => Stream::SdkListCsv { out },
         };
         Ok(Sink::Stream(stream))
     }
@@ -207,7 +220,9 @@ impl Sink {
         match self {
             Sink::Stream(stream) => stream.failure(failure).map_err(SinkError::Broken),
             Sink::Folder { dir, names, .. } => {
-                let base = names.claim(&failure.input.path, None, None);
+                // Named after the content too when it was read: two uploads at one path that
+                // both fail keep their own records, each saying which content failed.
+                let base = names.claim(&failure.input.path, failure.input.sha256.as_deref(), None);
                 let target = dir.join(format!("{base}{ERROR_SUFFIX}"));
                 fsx::write_via_temp(dir, &target, |out| {
                     serde_json::to_writer_pretty(&mut *out, failure)?;
@@ -304,22 +319,23 @@ const CONTENT_HASH_DIGITS: usize = 12;
 
 /// The names of one run's `--out-dir` files.
 ///
-/// `<file name>-<path hash>-<content hash>.<ext>` for a report, `<file name>-<path
-/// hash>.error.json` for a failure record: the input's whole file name (extension included,
-/// characters other than letters, digits, `.`, `-`, `_` replaced by `_`, cut to 100 bytes,
-/// `input` put before a leading `.`), the first 12 hex digits of the SHA-256 of its path as
-/// given, and the first 12 of the file's SHA-256. Inputs at different paths never share a name
-/// (same file name in two folders, `x.apk` and `x.dex`, one file copied to two places, long
-/// names sharing their start); a record that would still get a name already used in the run
-/// (the same path listed twice) gets `-2`, `-3`… appended.
+/// `<file name>-<path hash>-<content hash>.<ext>` for a report and
+/// `<file name>-<path hash>-<content hash>.error.json` for a failure record of a file that was
+/// read (`<file name>-<path hash>.error.json` for one that could not be): the input's whole
+/// file name (extension included, characters other than letters, digits, `.`, `-`, `_`
+/// replaced by `_`, cut to 100 bytes, `input` put before a leading `.`), the first 12 hex
+/// digits of the SHA-256 of its path as given, and the first 12 of the file's SHA-256. Inputs
+/// at different paths never share a name (same file name in two folders, `x.apk` and `x.dex`,
+/// one file copied to two places, long names sharing their start); a record that would still
+/// get a name already used in the run (the same path listed twice) gets `-2`, `-3`… appended.
 #[derive(Debug, Default)]
 pub(crate) struct OutputNames {
     used: HashSet<String>,
 }
 
 impl OutputNames {
-    /// The base name (no extension) for the result of `path`; `sha256` for a report, `kind`
-    /// tells reports' names from failure records'.
+    /// The base name (no extension) for the result of `path`; `sha256` when the content was
+    /// read, `kind` tells reports' names (their extension) from failure records' (None).
     fn claim(&mut self, path: &str, sha256: Option<&str>, kind: Option<&str>) -> String {
         let base = output_base(path, sha256);
         let key = |base: &str| format!("{base}\0{}", kind.unwrap_or(ERROR_SUFFIX));
@@ -418,17 +434,18 @@ impl Stream {
             Stream::Sarif(writer) => writer.write_run(facts),
             Stream::Html(writer) => writer.write_app(facts),
             Stream::Csv(writer) => writer.write_app(facts),
-            Stream::SdkList { out, csv, first } => {
+            Stream::SdkList { out, first, .. } => {
                 if !std::mem::take(first) {
                     out.write_all(b"\n")?;
                 }
-                if *csv {
-                    apkscope_report::write_sdk_list_csv(facts, out)?;
-                } else {
-                    apkscope_report::write_sdk_list_markdown(facts, out)?;
-                }
+                apkscope_report::write_sdk_list_markdown(facts, out)?;
                 out.flush()
             }
+            Stream::SdkListCsv { out } => {
+                apkscope_report::write_sdk_list_csv(facts, out)?;
+                out.flush()
+            }
+            Stream::SdkListCsvBatch(writer) => writer.write_app(facts),
         }
     }
 
@@ -446,7 +463,21 @@ impl Stream {
                 }
                 out.flush()
             }
-            Stream::SdkList { .. } => Ok(()),
+            // One app's list: the error line on stderr says it all; a batch lists it.
+            Stream::SdkList { out, batch, first } => {
+                if *batch {
+                    if !std::mem::take(first) {
+                        out.write_all(b"\n")?;
+                    }
+                    let kind = &failure.error.kind;
+                    apkscope_report::write_sdk_list_markdown_failure(path, kind, message, out)?;
+                }
+                out.flush()
+            }
+            Stream::SdkListCsv { .. } => Ok(()),
+            Stream::SdkListCsvBatch(writer) => {
+                writer.write_failure(path, &failure.error.kind, message)
+            }
             Stream::Json { out, batch, first } => {
                 json_item(out, *batch, first, failure)?;
                 out.flush()
@@ -462,7 +493,8 @@ impl Stream {
         match self {
             Stream::Text { mut out, .. }
             | Stream::Jsonl { mut out }
-            | Stream::SdkList { mut out, .. } => out.flush(),
+            | Stream::SdkList { mut out, .. }
+            | Stream::SdkListCsv { mut out } => out.flush(),
             Stream::Json {
                 mut out,
                 batch,
@@ -476,6 +508,7 @@ impl Stream {
             Stream::Sarif(writer) => writer.finish()?.flush(),
             Stream::Html(writer) => writer.finish()?.flush(),
             Stream::Csv(writer) => writer.finish()?.flush(),
+            Stream::SdkListCsvBatch(writer) => writer.finish()?.flush(),
         }
     }
 }
@@ -589,6 +622,9 @@ mod tests {
         assert_eq!(failure, output_base("e/bad.apk", None));
         assert!(failure.starts_with("bad.apk-") && failure.len() == "bad.apk-".len() + 12);
         assert_eq!(names.claim("e/bad.apk", None, None), format!("{failure}-2"));
+        // A failure of content that was read is named after it too.
+        let read = names.claim("e/bad.apk", Some(&sha), None);
+        assert_eq!(read, format!("{failure}-0123456789ab"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use crate::batch::{Batch, Outcome, Tally};
 use crate::cache::Cache;
 use crate::exit::{CliError, Exit, OrExit as _};
 use crate::gate::{self, Baseline};
+use crate::inputs::Input;
 use crate::output::{self, Destination, Sink, SinkError};
 use crate::{
     BaselineArgs, LimitArgs, MIB, ScanArgs, SummarizeArgs, SummaryFormat, inputs, write_output,
@@ -43,11 +44,14 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
         .transpose()
         .or_exit(Exit::Usage)?;
 
-    let mut inputs = inputs::collect(&args.inputs, args.from_list.as_deref())
-        .context("cannot read the inputs")
-        .or_exit(Exit::Usage)?;
+    let mut inputs = collect_inputs(&args.inputs, args.from_list.as_deref())?;
     if let Some(shard) = args.shard {
+        let listed = inputs.len();
         inputs.retain(|input| shard.contains(input.path()));
+        // A shard may well draw none of a short list: nothing to do is no error.
+        if inputs.is_empty() {
+            eprintln!("apkscope: note: shard {shard} holds none of the {listed} inputs");
+        }
     }
     let batch = inputs::is_batch(&args.inputs, args.from_list.as_deref());
     let cache = args
@@ -124,6 +128,33 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
     })
 }
 
+/// The inputs the paths and the list name. A list that cannot be read is a configuration error
+/// (exit 3); paths that name no app at all (a folder without `*.apk` or `*.dex`, an empty list)
+/// are an input error (exit 2), so a run given a wrong path does not pass for a clean one.
+fn collect_inputs(paths: &[PathBuf], from_list: Option<&Path>) -> Result<Vec<Input>, CliError> {
+    let inputs = inputs::collect(paths, from_list)
+        .context("cannot read the inputs")
+        .or_exit(Exit::Usage)?;
+    if inputs.is_empty() {
+        let named: Vec<String> = paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .chain(from_list.map(|list| {
+                if list == Path::new("-") {
+                    "the list on standard input".to_owned()
+                } else {
+                    format!("the list {}", list.display())
+                }
+            }))
+            .collect();
+        return Err(CliError {
+            exit: Exit::Input,
+            error: anyhow::anyhow!("no APK found in {}", named.join(", ")),
+        });
+    }
+    Ok(inputs)
+}
+
 /// One line for stderr at the end of a batch.
 fn batch_summary(tally: &Tally, args: &ScanArgs, over: usize, suppressed: usize) -> String {
     use std::fmt::Write as _;
@@ -148,9 +179,7 @@ fn batch_summary(tally: &Tally, args: &ScanArgs, over: usize, suppressed: usize)
 pub(crate) fn baseline(args: &BaselineArgs) -> Result<Exit, CliError> {
     let mut options = scan_options(&args.limits, Some(args.pack.compile(Exit::Usage)?));
     options.as_of.clone_from(&args.as_of.as_of);
-    let inputs = inputs::collect(&args.inputs, args.from_list.as_deref())
-        .context("cannot read the inputs")
-        .or_exit(Exit::Usage)?;
+    let inputs = collect_inputs(&args.inputs, args.from_list.as_deref())?;
     let mut baseline = Baseline::new();
     let runner = Batch {
         options: &options,

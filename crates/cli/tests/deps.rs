@@ -93,3 +93,37 @@ fn internal_dependencies_follow_the_architecture() {
         "edges not in docs/ARCHITECTURE.md: {violations:#?}"
     );
 }
+
+/// Every crate's skip helper (`tests/skip.rs`) is the same file, so that every skip line has
+/// the form `.ci/run` counts.
+#[test]
+fn every_crate_shares_the_skip_helper() {
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let ours = std::fs::read(crates.join("cli/tests/skip.rs")).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&crates).unwrap() {
+        let tests = entry.unwrap().path().join("tests");
+        let Ok(sources) = std::fs::read_dir(&tests) else {
+            continue;
+        };
+        let mut uses_it = false;
+        for source in sources {
+            let source = source.unwrap().path();
+            if source.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&source).unwrap();
+                uses_it |= text.contains("skip::") || text.contains("mod skip;");
+            }
+        }
+        let helper = tests.join("skip.rs");
+        if uses_it || helper.exists() {
+            assert_eq!(
+                std::fs::read(&helper).ok().as_ref(),
+                Some(&ours),
+                "{} differs from crates/cli/tests/skip.rs",
+                helper.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "{checked} crates checked");
+}

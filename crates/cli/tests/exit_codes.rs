@@ -170,6 +170,8 @@ fn inputs_findings_and_unwritten_results_have_their_codes() {
             4,
             "cannot write",
         );
+    } else {
+        crate::skip::skip_part("a full disk", "/dev/full is absent");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -177,7 +179,7 @@ fn inputs_findings_and_unwritten_results_have_their_codes() {
 #[test]
 fn jobs_over_the_memory_warn_and_go_on() {
     if !Path::new("/proc/meminfo").exists() {
-        eprintln!("skipped: no /proc/meminfo");
+        crate::skip::skip("no /proc/meminfo");
         return;
     }
     let demo = demo_apk();
@@ -197,4 +199,78 @@ fn jobs_over_the_memory_warn_and_go_on() {
     // Within the memory: no warning.
     let quiet = apkscope_guarded(&["scan", "--jobs", "1", s(&demo)], None);
     assert!(!stderr(&quiet).contains("warning"), "{}", stderr(&quiet));
+}
+
+/// Each error is said once: one line on stderr, and no part of it repeated (an error whose
+/// message already names its cause, printed with that cause again, says it twice).
+#[test]
+fn each_error_is_said_once() {
+    let dir = fresh_dir("said-once");
+    let demo = demo_apk();
+    let broken = dir.join("broken.apk");
+    std::fs::write(&broken, b"not a zip").unwrap();
+    let missing = dir.join("missing.apk");
+    let a_file = dir.join("a-file");
+    std::fs::write(&a_file, b"x").unwrap();
+    let no_dir = dir.join("no-such-folder");
+    let empty = dir.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["manifest", s(&broken)],
+        vec!["classes", s(&broken)],
+        vec!["classes", s(&missing)],
+        vec!["manifest", s(&missing)],
+        vec!["scan", s(&broken)],
+        vec!["scan", s(&missing)],
+        vec!["rules", "validate", s(&no_dir)],
+        vec!["rules", "test", s(&no_dir)],
+        vec!["rules", "list", "--rules", s(&no_dir)],
+        vec!["scan", "--rules", s(&no_dir), s(&demo)],
+        vec!["scan", "--from-list", s(&missing)],
+        vec!["scan", "--baseline", s(&missing), s(&demo)],
+        vec!["scan", "--out-dir", s(&a_file), s(&demo)],
+        vec!["summarize", s(&missing)],
+        vec!["scan", s(&empty)],
+    ];
+    for args in &runs {
+        let output = apkscope_guarded(args, None);
+        assert_ne!(code(&output), Some(0), "{args:?}");
+        let err = stderr(&output);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {err}");
+        let parts: Vec<&str> = lines[0].split(": ").collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(
+                !parts[i + 1..].contains(part),
+                "{args:?} says {part:?} twice: {err}"
+            );
+        }
+    }
+    #[cfg(unix)]
+    {
+        // A device where an app was expected, and a FIFO among rule files.
+        let output = apkscope_guarded(&["manifest", "/dev/null"], None);
+        assert_eq!(
+            stderr(&output),
+            "apkscope: /dev/null: not a regular file but a character device\n"
+        );
+        let rules = dir.join("rules");
+        std::fs::create_dir(&rules).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(rules.join("f.toml"))
+            .status();
+        if fifo.is_ok_and(|s| s.success()) {
+            let output = apkscope_guarded(&["rules", "validate", s(&rules)], None);
+            assert_eq!(code(&output), Some(3));
+            assert_eq!(
+                stderr(&output).matches("FIFO").count(),
+                1,
+                "{}",
+                stderr(&output)
+            );
+        } else {
+            crate::skip::skip_part("a FIFO among rule files", "mkfifo failed");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -188,7 +188,7 @@ vendor = "Example"
 category = "other"
 purpose = "Test SDK added with --rules"
 class_prefixes = ["com.example.apkscope.demo.NativeBridge"]
-references = ["test"]
+references = ["https://example.com/demo-native-bridge"]
 "#;
 
 #[test]
@@ -220,10 +220,12 @@ fn rules_validate_reports_file_line_and_field() {
     let good = temp_rules("good", EXTRA_SDK);
     let output = apkscope(&["rules", "validate", good.to_str().unwrap()]);
     assert!(output.status.success(), "{}", text(&output.stdout));
+    // A valid folder is valid: the default pack's own warnings are not its problems.
+    assert_eq!(text(&output.stdout), format!("{}: valid\n", good.display()));
 
     let bad = temp_rules(
         "bad",
-        "[[sdk]]\nid = \"jpush\"\nname = \"Dup\"\ncategory = \"push\"\npurpose = \"x\"\nclass_prefixes = [\"com\"]\nreferences = [\"t\"]\n",
+        "[[sdk]]\nid = \"jpush\"\nname = \"Dup\"\ncategory = \"push\"\npurpose = \"x\"\nclass_prefixes = [\"com\"]\nreferences = [\"https://example.com/sdk\"]\n",
     );
     let output = apkscope(&["rules", "validate", bad.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
@@ -232,28 +234,140 @@ fn rules_validate_reports_file_line_and_field() {
     assert!(report.contains("jpush"), "{report}");
 }
 
+/// The repository's own `rules/` is a whole pack, validated on its own: this is the one
+/// validator (`tools/check_rule_pack.py` and the generators run it), and the pack has no error.
+#[test]
+fn rules_validate_of_the_default_pack_folder_is_clean() {
+    let output = apkscope(&["rules", "validate", "rules"]);
+    let report = text(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    assert!(!report.contains("error["), "{report}");
+    assert!(!report.contains("E010"), "{report}");
+}
+
+/// `rules validate DIR` lists every problem of every file of DIR at once — a file that is not
+/// TOML does not hide the others, a reused id does not hide the next one or the validation
+/// errors — and only DIR's: none of the default pack's warnings. Each names its file by its
+/// path from here.
+#[test]
+fn rules_validate_lists_every_problem_of_the_folder_only() {
+    let dir = std::env::temp_dir().join(format!("apkscope-rules-all-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("more")).unwrap();
+    std::fs::write(dir.join("a.toml"), "[[sdk]\nid = \n").unwrap();
+    let sdk = |id: &str, prefix: &str| {
+        format!(
+            "[[sdk]]\nid = \"{id}\"\nname = \"X\"\nvendor = \"X\"\ncategory = \"push\"\npurpose = \"x\"\n\
+             class_prefixes = [\"{prefix}\"]\nreferences = [\"https://example.com/sdk\"]\n"
+        )
+    };
+    std::fs::write(
+        dir.join("b.toml"),
+        format!(
+            "{}\n{}",
+            sdk("jpush", "com.dup.one."),
+            sdk("umeng", "com.dup.two.")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("more/c.toml"),
+        format!(
+            "[[sdk]]\nid = \"no-purpose\"\nname = \"X\"\nvendor = \"X\"\ncategory = \"push\"\n\
+             class_prefixes = [\"com.x.\"]\nreferences = [\"https://example.com/sdk\"]\n\n{}",
+            sdk("generic", "com")
+        ),
+    )
+    .unwrap();
+    // Run from elsewhere: the names are paths one can open from here.
+    let output = apkscope_in(
+        &std::env::temp_dir(),
+        &["rules", "validate", dir.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report = text(&output.stdout);
+    let at = |file: &str| format!("--> {}", dir.join(file).display());
+    for (file, says) in [
+        ("a.toml", "error[E001]"),
+        ("b.toml", "duplicate id `jpush`"),
+        ("b.toml", "duplicate id `umeng`"),
+        ("more/c.toml", "missing field `purpose`"),
+        ("more/c.toml", "package prefix `com`"),
+    ] {
+        let block = report
+            .split("\n\n")
+            .find(|block| block.contains(says))
+            .unwrap_or_else(|| panic!("no {says:?} in {report}"));
+        assert!(block.contains(&at(file)), "{says:?} not at {file}: {block}");
+    }
+    // The summary counts them all (at least those five: the pack's rules may ask for more).
+    let total = report.lines().last().unwrap();
+    let errors: usize = total.split(' ').next().unwrap().parse().unwrap();
+    assert!(errors >= 5 && total.contains(" error(s), "), "{report}");
+    assert!(
+        !report.contains("--> rules/"),
+        "the default pack's own problems: {report}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A rule folder with a copy of the demo app beside its rule file: its tests name the fixture
+/// relative to the folder.
+fn rules_with_fixture(name: &str, expect: bool) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("apkscope-rules-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("apps")).unwrap();
+    std::fs::copy(
+        repo().join("fixtures/demo/demo.apk"),
+        dir.join("apps/demo.apk"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("extra.toml"),
+        format!(
+            "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"apps/demo.apk\"\n\
+             expect = {expect}\n"
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// `rules test DIR` runs DIR's tests from anywhere (their fixtures are relative to DIR) along
+/// with the default pack's (relative to the repository), and names each failing test: rule,
+/// fixture, where it is defined, what was expected and what was got.
 #[test]
 fn rules_test_runs_the_cases_of_an_added_folder() {
-    let passing = format!(
-        "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"fixtures/demo/demo.apk\"\nexpect = true\n"
-    );
-    let dir = temp_rules("test-pass", &passing);
-    let output = apkscope(&["rules", "test", dir.to_str().unwrap()]);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let elsewhere = std::env::temp_dir();
+    let passing = rules_with_fixture("test-pass", true);
+    for cwd in [repo(), elsewhere.clone()] {
+        let output = apkscope_in(&cwd, &["rules", "test", passing.to_str().unwrap()]);
+        let stdout = text(&output.stdout);
+        assert!(output.status.success(), "{stdout}{}", text(&output.stderr));
+        assert!(stdout.ends_with(" passed, 0 failed\n"), "{stdout}");
+        // The default pack's tests ran too.
+        let passed: usize = stdout.split(' ').next().unwrap().parse().unwrap();
+        assert!(passed > 1, "{stdout}");
+    }
 
-    let failing = format!(
-        "{EXTRA_SDK}\n[[test]]\nrule = \"demo-native-bridge\"\nfixture = \"fixtures/demo/demo.apk\"\nexpect = false\n"
-    );
-    let dir = temp_rules("test-fail", &failing);
-    let output = apkscope(&["rules", "test", dir.to_str().unwrap()]);
+    let failing = rules_with_fixture("test-fail", false);
+    let output = apkscope_in(&elsewhere, &["rules", "test", failing.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(
-        text(&output.stdout).contains("FAIL demo-native-bridge"),
-        "{}",
-        text(&output.stdout)
+    let stdout = text(&output.stdout);
+    let fail: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(
+        fail,
+        [format!(
+            "FAIL demo-native-bridge on {} ({}:11:1): expected no match, got a match",
+            failing.join("apps/demo.apk").display(),
+            failing.join("extra.toml").display()
+        )],
+        "{stdout}"
     );
+    assert!(stdout.ends_with(" passed, 1 failed\n"), "{stdout}");
+    for dir in [passing, failing] {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
 
 /// A rule test whose fixture is a FIFO (or a device) fails that test and goes on; it never
@@ -263,9 +377,10 @@ fn rules_test_fixtures_are_read_without_blocking() {
     let dir = std::env::temp_dir().join(format!("apkscope-rules-fifo-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("rules")).unwrap();
-    let made = Command::new("mkfifo").arg(dir.join("fifo.json")).status();
+    let fifo = dir.join("rules/fifo.json");
+    let made = Command::new("mkfifo").arg(&fifo).status();
     if !made.is_ok_and(|s| s.success()) {
-        eprintln!("SKIP: mkfifo failed");
+        crate::skip::skip("mkfifo failed");
         return;
     }
     std::fs::write(
@@ -294,7 +409,11 @@ fn rules_test_fixtures_are_read_without_blocking() {
     let stdout = text(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
-        stdout.contains("FAIL cannot scan fifo.json") && stdout.contains("FIFO"),
+        stdout.contains(&format!(
+            "FAIL demo-native-bridge on {} (",
+            Path::new("rules/fifo.json").display()
+        )) && stdout.contains("expected a match, got an error: cannot scan it:")
+            && stdout.contains("FIFO"),
         "{stdout}"
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -33,7 +33,7 @@ fn scan_json(path: &Path) -> serde_json::Value {
 #[test]
 fn scan_json_reports_the_demo_app() {
     let report = scan_json(&demo_apk());
-    assert_eq!(report["schema_version"], "0.1");
+    assert_eq!(report["schema_version"], apkscope_facts::SCHEMA_VERSION);
     assert!(
         report["input"]["path"]
             .as_str()
@@ -437,4 +437,180 @@ fn scan_reports_signing_schemes_and_certificates() {
         assert_eq!(cert["debug"], false);
         assert_eq!(cert["md5"].as_str().unwrap().len(), 32);
     }
+}
+
+/// A dex file whose code reads the IMEI and embeds the `JPush` SDK, for bare-dex scans.
+fn bare_dex() -> Vec<u8> {
+    use apkscope_testkit::dex::{ClassSpec, DexBuilder, Insn, MethodRef, MethodSpec};
+    let get_device_id = MethodRef::new(
+        "Landroid/telephony/TelephonyManager;",
+        "getDeviceId",
+        "Ljava/lang/String;",
+        &[],
+    );
+    let reads = MethodSpec::new("read", "V", &["Landroid/telephony/TelephonyManager;"]).code(
+        2,
+        2,
+        1,
+        vec![Insn::invoke(0x6e, &[1], get_device_id), Insn::return_void()],
+    );
+    DexBuilder::new()
+        .class(ClassSpec::new("Lcom/example/bare/Main;").virtual_method(reads))
+        .class(ClassSpec::new("Lcn/jpush/android/api/JPushInterface;"))
+        .build()
+}
+
+/// Scans a bare dex file (code only) as JSON with the default pack.
+fn scan_bare_dex(name: &str) -> serde_json::Value {
+    let dir = temp_dir(name);
+    let dex = dir.join("classes.dex");
+    std::fs::write(&dex, bare_dex()).unwrap();
+    let output = apkscope(&[
+        "scan",
+        "--format",
+        "json",
+        "--as-of",
+        "2025-01-01",
+        dex.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    std::fs::remove_dir_all(&dir).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A bare dex is code alone: what its code does is reported (the IMEI read, the `JPush` SDK).
+#[test]
+fn a_bare_dex_reports_its_code() {
+    let report = scan_bare_dex("bare-dex-code");
+    assert_eq!(report["container"]["entries"], 0);
+    assert_eq!(report["code"]["dex"][0]["entry"], "classes.dex");
+    assert!(
+        report["sdks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|sdk| sdk["id"] == "jpush"),
+        "{}",
+        report["sdks"]
+    );
+    assert!(
+        report["pi_access"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["pi_type"] == "imei"),
+        "{}",
+        report["pi_access"]
+    );
+}
+
+/// A bare dex has no manifest, so no check of the manifest applies to it: no finding about
+/// exported components, manifest flags, requested permissions, the network security config or
+/// signatures may appear — their absence is not the app's.
+#[test]
+fn a_bare_dex_gets_no_manifest_findings() {
+    let report = scan_bare_dex("bare-dex-manifest");
+    let manifest_rules: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .filter(|rule| {
+            ["EXP", "MAN", "PERM", "NET", "SIGN"]
+                .iter()
+                .any(|prefix| rule.starts_with(prefix))
+        })
+        .collect();
+    assert!(
+        manifest_rules.is_empty(),
+        "manifest-dependent findings on a bare dex: {manifest_rules:?}"
+    );
+}
+
+/// A bare dex has no manifest, so which permissions the app holds and which versions it runs
+/// on are unknown: a finding on its code may not be judged against them (`blocked`, "which
+/// the app does not hold … (minSdkVersion 1)") as if an empty manifest had been read.
+#[test]
+fn a_bare_dex_is_not_judged_against_a_manifest_it_lacks() {
+    let report = scan_bare_dex("bare-dex-blocked");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule"].as_str().unwrap().starts_with("API")),
+        "the IMEI read is a finding: {findings:?}"
+    );
+    for finding in findings {
+        assert_ne!(finding["confidence"], "blocked", "{finding}");
+        let reason = finding["severity_reason"].as_str().unwrap_or_default();
+        assert!(!reason.contains("does not hold"), "{finding}");
+        assert!(!reason.contains("minSdkVersion"), "{finding}");
+    }
+}
+
+/// `apkscope completions SHELL` prints a script that completes every subcommand.
+#[test]
+fn completions_cover_every_subcommand() {
+    let bash = apkscope(&["completions", "bash"]);
+    assert!(bash.status.success(), "{}", stderr(&bash));
+    let script = String::from_utf8(bash.stdout).unwrap();
+    assert!(script.contains("complete -F _apkscope"), "{script}");
+    for sub in [
+        "scan",
+        "baseline",
+        "summarize",
+        "manifest",
+        "classes",
+        "rules",
+        "completions",
+        "man",
+    ] {
+        assert!(
+            script.contains(&format!("cmd=\"apkscope__subcmd__{sub}\"")),
+            "bash completion lacks {sub}"
+        );
+    }
+    assert!(script.contains("--timeout-per-app") && script.contains("sdk-list-csv"));
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let output = apkscope(&["completions", shell]);
+        assert!(output.status.success(), "{shell}: {}", stderr(&output));
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(script.contains("timeout-per-app"), "{shell}: {script}");
+    }
+    assert_eq!(apkscope(&["completions", "tcsh"]).status.code(), Some(3));
+}
+
+/// `apkscope man` prints one roff page: the command, then a section per subcommand with its
+/// options.
+#[test]
+fn the_man_page_documents_the_scan_options() {
+    let output = apkscope(&["man"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.contains("\n.TH apkscope 1 "), "{page}");
+    assert!(
+        page.contains(".SH NAME\napkscope \\- Static privacy"),
+        "{page}"
+    );
+    let scan = page
+        .split("\n.SH ")
+        .find(|section| section.starts_with("\"APKSCOPE SCAN\""))
+        .expect("a section for scan");
+    for option in [
+        "\\fB\\-\\-format\\fR",
+        "\\fB\\-\\-out\\-dir\\fR",
+        "\\fB\\-\\-jobs\\fR",
+        "\\fB\\-\\-timeout\\-per\\-app\\fR",
+        "\\fB\\-\\-shard\\fR",
+        "\\fB\\-\\-fail\\-on\\fR",
+        "\\fB\\-\\-max\\-app\\-mib\\fR",
+        "\\fB\\-\\-as\\-of\\fR",
+    ] {
+        assert!(scan.contains(option), "no {option} in {scan}");
+    }
+    for section in ["\"APKSCOPE RULES TEST\"", "\"APKSCOPE SUMMARIZE\""] {
+        assert!(page.contains(&format!("\n.SH {section}\n")), "no {section}");
+    }
+    // No page of its own is pointed at: the subcommands are sections of this one.
+    assert!(!page.contains("apkscope\\-scan(1)"), "{page}");
 }

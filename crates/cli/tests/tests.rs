@@ -16,4 +16,5 @@ mod exit_codes;
 mod hostile;
 mod rules;
 mod run;
+mod skip;
 mod uploads;

@@ -559,3 +559,97 @@ fn the_cache_sweeps_stale_temporary_files_and_misses_special_entries() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// A failure record names the content that failed whenever the file was read: its SHA-256 and
+/// size, whatever the reason (not an APK, a timeout, …) and with or without a cache; a file
+/// that could not be read has neither.
+#[test]
+fn failure_records_carry_the_hash_of_what_was_read() {
+    let dir = fresh_dir("failure-hash");
+    let broken = dir.join("broken.apk");
+    std::fs::write(&broken, b"not a zip").unwrap();
+    let missing = dir.join("missing.apk");
+    let demo = demo_apk();
+    let demo_bytes = std::fs::read(&demo).unwrap();
+    let cache = dir.join("cache");
+    for cached in [false, true] {
+        let mut args = vec!["scan", "--format", "jsonl", "-q"];
+        if cached {
+            args.extend(["--cache", s(&cache)]);
+        }
+        args.extend([s(&broken), s(&missing)]);
+        let output = apkscope_guarded(&args, None);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let records = lines(&output.stdout);
+        assert_eq!(records[0]["error"]["kind"], "not_apk");
+        assert_eq!(records[0]["input"]["sha256"], sha256_hex(b"not a zip"));
+        assert_eq!(records[0]["input"]["size"], 9);
+        assert_eq!(records[1]["error"]["kind"], "io");
+        assert!(records[1]["input"]["sha256"].is_null(), "{}", records[1]);
+        assert!(records[1]["input"]["size"].is_null(), "{}", records[1]);
+
+        // A failure after the scan began: the time limit.
+        let mut args = vec!["scan", "--format", "jsonl", "--timeout-per-app", "0"];
+        if cached {
+            args.extend(["--cache", s(&cache)]);
+        }
+        args.push(s(&demo));
+        let output = apkscope_guarded(&args, None);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        let records = lines(&output.stdout);
+        assert_eq!(records[0]["error"]["kind"], "timeout");
+        assert_eq!(records[0]["input"]["sha256"], sha256_hex(&demo_bytes));
+        assert_eq!(records[0]["input"]["size"], demo_bytes.len());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--out-dir` failure records are named after the content too when it was read, so two
+/// uploads named alike that both fail keep their own records and say which content failed.
+#[test]
+fn out_dir_failure_names_carry_the_content_hash() {
+    let dir = fresh_dir("failure-names");
+    for (sub, content) in [("u1", &b"first upload"[..]), ("u2", b"second upload")] {
+        std::fs::create_dir(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join("base.apk"), content).unwrap();
+    }
+    let inputs = [
+        dir.join("u1/base.apk"),
+        dir.join("u2/base.apk"),
+        dir.join("u3/base.apk"),
+    ];
+    let out = dir.join("out");
+    let mut args = vec!["scan", "--format", "json", "-q", "--out-dir", s(&out)];
+    args.extend(inputs.iter().map(|p| s(p)));
+    let output = apkscope_guarded(&args, None);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let files = json_files(&out);
+    assert_eq!(files.len(), 3, "{:?}", files.keys());
+    let path_hash = |p: &Path| sha256_hex(s(p).as_bytes())[..12].to_owned();
+    for (input, content) in [
+        (&inputs[0], Some(&b"first upload"[..])),
+        (&inputs[1], Some(b"second upload")),
+        (&inputs[2], None),
+    ] {
+        let name = match content {
+            Some(bytes) => format!(
+                "base.apk-{}-{}.error.json",
+                path_hash(input),
+                &sha256_hex(bytes)[..12]
+            ),
+            // Never read: no content hash to name it by.
+            None => format!("base.apk-{}.error.json", path_hash(input)),
+        };
+        let record = files
+            .get(&name)
+            .unwrap_or_else(|| panic!("no {name} in {:?}", files.keys()));
+        validate_failure(record).unwrap();
+        assert_eq!(record["input"]["path"], s(input));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

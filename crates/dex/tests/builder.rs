@@ -417,7 +417,7 @@ fn checksum_and_signature_mismatch_are_anomalies() {
 #[test]
 fn dexdump_accepts_the_builder_output() {
     let Ok(status) = std::process::Command::new("dexdump").arg("-h").output() else {
-        println!("SKIP: dexdump not installed");
+        crate::skip::required_in_ci("dexdump is not installed");
         return;
     };
     let _ = status;

@@ -174,7 +174,7 @@ fn manifest(shared: &Path, kind: &str) -> Vec<(String, String)> {
 #[test]
 fn standalone_dex_matches_dexdump() {
     let Some(shared) = shared() else {
-        println!("SKIP: ../shared/corpus is absent");
+        crate::skip::skip("../shared/corpus is absent");
         return;
     };
     if std::process::Command::new("dexdump")
@@ -182,7 +182,9 @@ fn standalone_dex_matches_dexdump() {
         .output()
         .is_err()
     {
-        println!("SKIP: dexdump is not installed (the oracles hold no standalone dex)");
+        crate::skip::required_in_ci(
+            "dexdump is not installed (the oracles hold no standalone dex)",
+        );
         return;
     }
     let mut tally = Tally::default();
@@ -213,7 +215,7 @@ fn standalone_dex_matches_dexdump() {
 #[test]
 fn apk_dex_matches_dexdump_oracle() {
     let Some(shared) = shared() else {
-        println!("SKIP: ../shared/corpus is absent");
+        crate::skip::skip("../shared/corpus is absent");
         return;
     };
     let paths: BTreeMap<String, String> = manifest(&shared, "apk")

@@ -13,3 +13,4 @@
 mod builder;
 mod corpus;
 mod hostile;
+mod skip;

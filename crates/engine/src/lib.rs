@@ -21,6 +21,7 @@
 mod analyze;
 mod attribution;
 mod collect;
+mod urls;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -68,6 +69,9 @@ pub struct ScanOptions {
     /// The memory one app's scan may hold, in bytes: the input, the inflated entries alive at
     /// once and the code index. Over it, the scan stops with [`Error::OverBudget`].
     pub max_app_memory: u64,
+    /// Packages (dotted, `com.example.core`) whose code is the app's own, besides its manifest
+    /// package and its Application class's package.
+    pub app_packages: Vec<String>,
 }
 
 impl ScanOptions {
@@ -87,6 +91,7 @@ impl Default for ScanOptions {
             time_limit: None,
             as_of: None,
             max_app_memory: DEFAULT_MAX_APP_MEMORY,
+            app_packages: Vec::new(),
         }
     }
 }
@@ -261,6 +266,8 @@ fn collect_facts(data: &[u8], path: &str, options: &ScanOptions) -> Result<AppFa
 pub fn check_facts(facts: &mut AppFacts, options: &ScanOptions) {
     if let Some(pack) = &options.rules {
         facts.findings = analyze::run_checks(facts, pack, &options.judged_on());
+        (facts.checks, facts.references) = analyze::explain(&facts.findings, pack);
+        facts.pi_types = analyze::pi_type_labels(facts, pack);
     }
 }
 

@@ -945,10 +945,11 @@ fn sdk_component_package_is_not_the_app() {
 id = "acme-push"
 name = "Acme Push"
 category = "push"
+vendor = "Acme"
 purpose = "Push notifications"
 class_prefixes = ["com.acme.push."]
 components = ["com.vendor.channel.MessageReceiver"]
-references = ["test"]
+references = ["https://push.acme.example/docs"]
 "#;
     let mut sources: Vec<(String, String)> = apkscope_rules::default_sources()
         .iter()

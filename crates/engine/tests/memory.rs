@@ -17,6 +17,8 @@
     clippy::print_stderr
 )]
 
+mod skip;
+
 use std::alloc::System;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -121,9 +123,9 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     if corpus.is_dir() {
         files_in(&corpus, false, &mut inputs);
     } else {
-        eprintln!(
-            "memory: {} absent, corpus APKs not scanned",
-            corpus.display()
+        skip::skip_part(
+            "corpus APKs",
+            &format!("{} absent, the other inputs were scanned", corpus.display()),
         );
     }
     inputs

@@ -100,11 +100,18 @@ fn fixture_secrets_are_masked_and_findings_raised() {
     }
     // The unfilled ${UMENG_APPKEY} placeholder is no key.
     assert!(!ids.contains(&"umeng-app-key"));
+    // App keys and Firebase's resource key are public identifiers; the push secret is not.
+    let public = |id: &str| secrets.iter().find(|s| s.id == id).unwrap().public;
+    assert!(public("jpush-app-key"));
+    assert!(public("amap-api-key"));
+    assert!(public("google-api-key"));
+    assert!(!public("umeng-message-secret"));
+    assert!(!public("aws-access-key-id"));
     let aws = secrets
         .iter()
         .find(|s| s.id == "aws-access-key-id")
         .unwrap();
-    assert_eq!(aws.masked, "AKIA…LE");
+    assert_eq!(aws.masked, "AKIA…PD");
     assert_eq!(aws.location, "resources @string/aws_key_id");
     let aliyun = secrets
         .iter()
@@ -119,7 +126,7 @@ fn fixture_secrets_are_masked_and_findings_raised() {
     // the manifest says them).
     let json = serde_json::to_string(&facts.network).unwrap();
     for full in [
-        "AKIAIOSFODNN7EXAMPLE",
+        "AKIA4QZ7R2MJ8WKV3NPD",
         "AIzaSyFAKE-FAKE_FAKE0123456789abcdefghi",
         "LTAIabcdefghijkl1234",
         "0123456789abcdef01234567",
@@ -132,6 +139,10 @@ fn fixture_secrets_are_masked_and_findings_raised() {
     }
     assert!(!rules.contains(&"NET001"));
     assert!(!rules.contains(&"NET006"));
+    // One SEC001 per live cloud key (AWS in resources, Aliyun in code), none for the public
+    // Google key; one SEC002 for the push secret, none for the app keys.
+    assert_eq!(rules.iter().filter(|r| **r == "SEC001").count(), 2);
+    assert_eq!(rules.iter().filter(|r| **r == "SEC002").count(), 1);
 }
 
 /// A manifest whose application names `@xml/nsc` (resource `nsc_id`), target SDK `target`.
@@ -227,13 +238,28 @@ fn no_config_follows_the_manifest_and_target_defaults() {
     assert!(facts.network.user_certs_trusted);
 }
 
+/// Sixteen characters of AWS's key alphabet that look random (a key made of a counter has too
+/// little entropy and is rightly taken for a placeholder), distinct for each `seed`.
+fn random_looking_key(seed: u64) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+    (0..16)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(ALPHABET[usize::try_from(state % 32).unwrap()])
+        })
+        .collect()
+}
+
 #[test]
 fn thousands_of_urls_are_capped_with_a_count() {
     let mut arsc = ArscBuilder::new("com.example.net", 0x7f);
     for i in 0..3000 {
         arsc.string(
             &format!("u{i}"),
-            &format!("https://h{i}.example.com/p AKIA{i:016}"),
+            &format!("https://h{i}.example.com/p AKIA{}", random_looking_key(i)),
         );
     }
     let apk = ZipBuilder::new()

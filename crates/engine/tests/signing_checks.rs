@@ -246,7 +246,7 @@ fn apksig_corpus() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpus/github/androguard/tests/data/APK/apksig");
     if !dir.is_dir() {
-        eprintln!("skipped: {} is absent", dir.display());
+        crate::skip::skip(&format!("{} is absent", dir.display()));
         return;
     }
     let options = options("2025-01-01");

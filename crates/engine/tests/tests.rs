@@ -16,6 +16,7 @@ mod chinese_sdks;
 mod code;
 mod corpus;
 mod dex_parity;
+mod findings;
 mod hostile;
 mod network;
 mod never_panic;
@@ -27,6 +28,7 @@ mod report_schema;
 mod sdk_parity;
 mod signing_checks;
 mod signing_parity;
+mod skip;
 mod time_limit;
 
 /// The default rule pack, compiled once for every test of this binary.

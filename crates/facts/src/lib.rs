@@ -91,6 +91,10 @@ pub struct AppFacts {
     /// sorted by id: the document, its issuer and date, the clause and where to read it.
     #[serde(default)]
     pub references: Vec<ReferenceFacts>,
+    /// The personal-information types `pi_access`, `unknown_components` and `findings` name,
+    /// sorted by id, with their labels in English and Chinese.
+    #[serde(default)]
+    pub pi_types: Vec<PiTypeFacts>,
     /// Which rule pack produced `sdks`, `pi_access` and `findings`; null when none ran.
     #[serde(default)]
     pub rule_pack: Option<RulePackFacts>,
@@ -616,6 +620,10 @@ pub struct PiAccess {
     /// `unattributed`.
     #[serde(default)]
     pub owner: String,
+    /// For unattributed code: its package (dotted, at most three levels), which groups it into
+    /// an unknown component.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
     /// Number of call sites.
     pub sites: u64,
     /// A few call sites.
@@ -650,6 +658,9 @@ pub struct Finding {
     pub title: String,
     /// What was found, in one sentence.
     pub message: String,
+    /// The same in Chinese, when the rule pack words it (`--lang zh`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_zh: Option<String>,
     /// Regulation clauses, standards and documentation behind the check.
     pub references: Vec<String>,
     /// Where.
@@ -671,6 +682,9 @@ pub struct Finding {
     /// Why the finding has its severity when that is not the check's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_reason: Option<String>,
+    /// The same in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_reason_zh: Option<String>,
     /// How many code sites show the fact (all of them, not only `locations`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sites: Option<u64>,
@@ -685,7 +699,8 @@ pub struct Finding {
 /// Whose code or declaration a finding is about.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct OwnerFacts {
-    /// `sdk`, `app`, `platform-library`, `open-source-library` or `unknown`.
+    /// `sdk`, `app`, `platform-library`, `open-source-library` or `unattributed` (the kinds
+    /// `PiAccess::owner` names and `pi-api-used` checks select by).
     pub kind: String,
     /// The SDK or library id, `app`, or the package of unknown code (`com.zzz.collector`).
     pub id: String,
@@ -728,6 +743,38 @@ pub struct CheckFacts {
     pub remediation: String,
     /// Reference ids (see [`AppFacts::references`]).
     pub references: Vec<String>,
+    /// Title, what, why and remediation in Chinese, when the rule pack words them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh: Option<CheckTextFacts>,
+}
+
+/// A check's reader-facing texts in another language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct CheckTextFacts {
+    /// Title.
+    pub title: String,
+    /// What it looks for.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// What to do about a finding.
+    pub remediation: String,
+}
+
+/// A personal-information type a report names: its labels and class, so that a report can
+/// show `设备识别码（IMEI/MEID）` for `imei` without the rule pack.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PiTypeFacts {
+    /// The type, e.g. `imei`.
+    pub id: String,
+    /// English label.
+    pub name: String,
+    /// Chinese label.
+    pub name_zh: String,
+    /// Its class, e.g. `unchangeable-identifier`.
+    pub class: String,
+    /// Whether GB/T 35273-2020 annex B lists it as sensitive personal information.
+    pub sensitive: bool,
 }
 
 /// A document, or a clause of one, that a finding cites.

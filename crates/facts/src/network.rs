@@ -149,4 +149,9 @@ pub struct SecretFacts {
     pub location: String,
     /// Who holds it: an SDK id, `app` or `unattributed`.
     pub by: String,
+    /// Whether it is an identifier the vendor expects every app to ship (an app key in
+    /// meta-data, Firebase's `google_api_key` resource) rather than a credential: a fact, never
+    /// a secret finding.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
 }

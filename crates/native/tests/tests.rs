@@ -9,6 +9,8 @@
     clippy::case_sensitive_file_extension_comparisons
 )]
 
+mod skip;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -198,7 +200,7 @@ fn demo_apk_libraries() {
 fn shared_corpus_libraries() {
     let corpus = root().join("../shared/corpus");
     let Ok(manifest) = std::fs::read_to_string(corpus.join("MANIFEST.tsv")) else {
-        println!("SKIP: ../shared/corpus/MANIFEST.tsv absent");
+        skip::skip("../shared/corpus/MANIFEST.tsv absent");
         return;
     };
     let mut n = 0;
@@ -208,7 +210,7 @@ fn shared_corpus_libraries() {
             continue;
         }
         let Ok(bytes) = std::fs::read(corpus.join(cols[0])) else {
-            println!("SKIP: {} missing", cols[0]);
+            skip::skip_part(cols[0], "listed in MANIFEST.tsv but missing");
             continue;
         };
         let f = parse(&bytes).unwrap_or_else(|e| panic!("{}: {e}", cols[0]));
@@ -277,7 +279,7 @@ fn hostile_fixtures() {
 fn fuzz_corpus_and_regressions() {
     for dir in ["fuzz/corpus/native_elf", "fuzz/regressions/native_elf"] {
         let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
-            println!("SKIP: {dir} absent");
+            skip::skip_part(dir, "absent");
             continue;
         };
         for entry in entries {

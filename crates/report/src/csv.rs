@@ -8,6 +8,10 @@ use std::io::{self, Write};
 
 use apkscope_facts::{AppFacts, RequestedPermission, SdkFacts};
 
+/// The UTF-8 byte-order mark every CSV file and stream of apkscope starts with, so that
+/// spreadsheets read it as UTF-8 (see [`CsvWriter`]).
+pub const UTF8_BOM: &str = "\u{feff}";
+
 /// Columns of the long table written by [`CsvWriter`], in order.
 pub const CSV_COLUMNS: [&str; 21] = [
     "apk_path",
@@ -39,7 +43,10 @@ pub const CSV_COLUMNS: [&str; 21] = [
 ///
 /// Cells follow RFC 4180: a cell holding a comma, a double quote, CR or LF is wrapped in double
 /// quotes, with inner quotes doubled. Rows end with LF (every spreadsheet and CSV library reads
-/// it). Files are UTF-8 without a byte-order mark.
+/// it). Every CSV apkscope writes starts with a UTF-8 byte-order mark ([`UTF8_BOM`]): without it
+/// Excel reads a CSV file in the system's legacy code page and garbles Chinese SDK and app
+/// names; CSV libraries and spreadsheets other than Excel skip it (Python:
+/// `encoding="utf-8-sig"`).
 ///
 /// Every string comes from an untrusted APK, so cells are also guarded against formula
 /// injection: a cell that starts with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`, which
@@ -94,7 +101,7 @@ pub const CSV_COLUMNS: [&str; 21] = [
 /// writer.write_failure("b.apk", "not_apk", "not a zip").unwrap();
 /// let csv = String::from_utf8(writer.finish().unwrap()).unwrap();
 /// let lines: Vec<&str> = csv.lines().collect();
-/// assert!(lines[0].starts_with("apk_path,sha256,package,version_name,record,id,name,"));
+/// assert!(lines[0].starts_with("\u{feff}apk_path,sha256,package,version_name,record,id,name,"));
 /// assert!(lines[1].starts_with("a.apk,,,,app,,\"'=HYPERLINK(\"\"http://evil.example\"\")\","));
 /// assert!(lines[2].starts_with("b.apk,,,,error,not_apk,"));
 /// assert!(lines[2].ends_with(",not a zip"));
@@ -105,9 +112,9 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    /// Writes the header row and returns a writer for the rows.
+    /// Writes the byte-order mark and the header row and returns a writer for the rows.
     pub fn new(mut out: W) -> io::Result<Self> {
-        write_record(&mut out, &CSV_COLUMNS)?;
+        write_header(&mut out, &CSV_COLUMNS)?;
         Ok(Self { out })
     }
 
@@ -275,7 +282,7 @@ const SDK_TABLE_COLUMNS: [&str; 14] = [
 /// `native_libs, components, domains` (evidence), `homepage, privacy_policy`. Quoting as for
 /// [`CsvWriter`].
 pub fn write_sdk_table_csv(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
-    write_record(out, &SDK_TABLE_COLUMNS)?;
+    write_header(out, &SDK_TABLE_COLUMNS)?;
     for sdk in &facts.sdks {
         let evidence = &sdk.evidence;
         let classes = evidence.classes.to_string();
@@ -323,7 +330,7 @@ const PERMISSION_TABLE_COLUMNS: [&str; 9] = [
 /// `group` (TC260), `special`, `protection_level`, `pi_types`, `used` (`yes`, `no` or `unknown`),
 /// `used_by` (SDK ids, `app`, `unattributed`). Quoting as for [`CsvWriter`].
 pub fn write_permission_matrix_csv(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
-    write_record(out, &PERMISSION_TABLE_COLUMNS)?;
+    write_header(out, &PERMISSION_TABLE_COLUMNS)?;
     for permission in &facts.permissions.requested {
         let max_sdk = permission
             .max_sdk
@@ -344,6 +351,12 @@ pub fn write_permission_matrix_csv(facts: &AppFacts, out: &mut dyn Write) -> io:
         write_record(out, &row)?;
     }
     Ok(())
+}
+
+/// Starts a CSV file or stream: the byte-order mark, then the header row.
+pub(crate) fn write_header(out: &mut dyn Write, columns: &[&str]) -> io::Result<()> {
+    out.write_all(UTF8_BOM.as_bytes())?;
+    write_record(out, columns)
 }
 
 /// Writes one CSV row: each cell quoted and formula-guarded, LF at the end.

@@ -1460,14 +1460,18 @@ fn opt_num(value: Option<i64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| v.to_string())
 }
 
-/// System fonts only (no web fonts); CJK fallbacks for Chinese SDK and app names.
+/// System fonts only (no web fonts: the CSP forbids fetching them), with CJK fallbacks for
+/// Chinese SDK and app names on macOS (`PingFang SC`, `Hiragino Sans GB`), Windows
+/// (`Microsoft YaHei`) and Linux (`Noto Sans CJK SC`, `Source Han Sans SC`, `WenQuanYi Micro
+/// Hei`); `code` falls back to them too, after the monospace fonts.
 const STYLE: &str = r#"
 :root{--fg:#1f2328;--muted:#656d76;--line:#d0d7de;--soft:#f6f8fa;--accent:#0b57d0;
 --critical:#7a0916;--high:#c4320a;--medium:#b35900;--low:#1f6feb;--info:#57606a}
 *{box-sizing:border-box}
 html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 body{margin:0;color:var(--fg);background:#fff;font:14px/1.45 system-ui,-apple-system,"Segoe UI",
-Roboto,"Noto Sans","Noto Sans CJK SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif}
+Roboto,"Noto Sans","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",
+"Source Han Sans SC","WenQuanYi Micro Hei",sans-serif}
 .page{max-width:1280px;margin:0 auto;padding:20px 28px;display:flex;flex-direction:column}
 .report-header{order:-2;border-bottom:3px solid var(--fg);margin-bottom:8px}
 .batch-index{order:-1}
@@ -1475,7 +1479,8 @@ h1{font-size:22px;margin:0 0 4px}
 h2{font-size:20px;margin:0}
 h3{font-size:16px;margin:26px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line)}
 h4{font-size:14px;margin:16px 0 6px}
-code{font:12px/1.4 ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;
+code{font:12px/1.4 ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,
+"Noto Sans Mono CJK SC","PingFang SC","Microsoft YaHei",monospace;
 overflow-wrap:anywhere;white-space:pre-wrap}
 a{color:var(--accent)}
 .muted{color:var(--muted)}

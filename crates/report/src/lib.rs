@@ -31,10 +31,13 @@ use std::io::{self, Write};
 use apkscope_facts::{AppFacts, Component};
 
 pub use classes::{write_classes_json, write_classes_text};
-pub use csv::{CSV_COLUMNS, CsvWriter, write_permission_matrix_csv, write_sdk_table_csv};
+pub use csv::{CSV_COLUMNS, CsvWriter, UTF8_BOM, write_permission_matrix_csv, write_sdk_table_csv};
 pub use html::{HtmlWriter, write_html};
 pub use sarif::{RuleDescriptor, SarifWriter, write_sarif};
-pub use sdk_list::{write_sdk_list_csv, write_sdk_list_markdown};
+pub use sdk_list::{
+    SDK_LIST_BATCH_COLUMNS, SdkListCsvWriter, write_sdk_list_csv, write_sdk_list_markdown,
+    write_sdk_list_markdown_failure,
+};
 pub use summary::{
     FAILURE_EXAMPLES, MAX_PERMISSION_NAMES, OTHER_PERMISSIONS, OWN_PACKAGE, SUMMARY_KIND,
     SUMMARY_SCHEMA_VERSION, Summary, TOP_APPS,

@@ -11,6 +11,18 @@ pub(crate) fn render_network(s: &mut String, facts: &AppFacts) {
     let net = &facts.network;
     let c = &net.cleartext;
     let _ = writeln!(s, "\nNetwork");
+    if c.decided_by.is_empty() {
+        // No manifest was read (a bare dex): the policy is unknown, not "refused".
+        let _ = writeln!(s, "  cleartext     unknown (no manifest)");
+    } else {
+        render_policy(s, facts);
+    }
+    render_endpoints(s, facts);
+}
+
+fn render_policy(s: &mut String, facts: &AppFacts) {
+    let net = &facts.network;
+    let c = &net.cleartext;
     let _ = writeln!(
         s,
         "  cleartext     {} ({}){}",
@@ -69,6 +81,10 @@ pub(crate) fn render_network(s: &mut String, facts: &AppFacts) {
             let _ = writeln!(s, "  debug-overrides present");
         }
     }
+}
+
+fn render_endpoints(s: &mut String, facts: &AppFacts) {
+    let net = &facts.network;
     let more = if net.endpoints_truncated > 0 {
         format!(", {} more not listed", net.endpoints_truncated)
     } else {

@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use apkscope_facts::{AppFacts, SdkFacts, ToolFacts};
 use serde::Serialize;
 
-use crate::csv::write_record;
+use crate::csv::{write_header, write_record};
 
 /// Version of the summary layout (JSON keys and CSV sections); bumped whenever a key is renamed
 /// or its meaning changes.
@@ -764,9 +764,10 @@ impl Summary {
             .collect()
     }
 
-    /// Writes the summary as one long CSV table (see [`Summary`] for the sections).
+    /// Writes the summary as one long CSV table (see [`Summary`] for the sections), after a
+    /// UTF-8 byte-order mark ([`crate::UTF8_BOM`]).
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
-        write_record(out, &CSV_HEADER)?;
+        write_header(out, &CSV_HEADER)?;
         self.csv_apps(out)?;
         self.csv_sdks(out)?;
         self.csv_permissions(out)?;
@@ -1525,7 +1526,11 @@ mod tests {
         assert_eq!(value["sdks"], json!([]));
         let mut csv = Vec::new();
         summary.write_csv(&mut csv).unwrap();
-        assert!(String::from_utf8(csv).unwrap().starts_with("section,key,"));
+        assert!(
+            String::from_utf8(csv)
+                .unwrap()
+                .starts_with("\u{feff}section,key,")
+        );
         let text = summary.render_text();
         assert!(text.starts_with("apkscope summary: 0 apps scanned, 0 failed (0 inputs)\n"));
         assert!(text.contains("SDKs (0 distinct)\n  (none)\n"));

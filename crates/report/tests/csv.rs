@@ -5,7 +5,8 @@ use std::sync::OnceLock;
 
 use apkscope_facts::{AppFacts, InputFacts, RequestedPermission, SdkFacts};
 use apkscope_report::{
-    CSV_COLUMNS, CsvWriter, write_permission_matrix_csv, write_sdk_list_csv, write_sdk_table_csv,
+    CSV_COLUMNS, CsvWriter, SDK_LIST_BATCH_COLUMNS, SdkListCsvWriter, Summary, UTF8_BOM,
+    write_permission_matrix_csv, write_sdk_list_csv, write_sdk_table_csv,
 };
 
 /// The demo APK scanned once with the default rule pack, as the CLI scans it.
@@ -14,9 +15,18 @@ pub(crate) fn demo() -> &'static AppFacts {
     DEMO.get_or_init(crate::scan_demo)
 }
 
-/// Reads RFC 4180 CSV (quoted cells, doubled quotes, line breaks inside quotes) into records.
-/// Strict: a stray quote or an unterminated quoted cell fails the test.
+/// Reads a CSV file apkscope wrote: the UTF-8 byte-order mark every one starts with, then RFC
+/// 4180 records (quoted cells, doubled quotes, line breaks inside quotes). Strict: a missing
+/// byte-order mark, a stray quote or an unterminated quoted cell fails the test.
 pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let Some(text) = text.strip_prefix(UTF8_BOM) else {
+        panic!("no byte-order mark at the start of {text:?}");
+    };
+    parse_records(text)
+}
+
+/// Reads RFC 4180 records.
+fn parse_records(text: &str) -> Vec<Vec<String>> {
     let mut records = Vec::new();
     let mut record = Vec::new();
     let mut cell = String::new();
@@ -326,7 +336,86 @@ fn per_app_tables_guard_hostile_strings() {
 #[test]
 fn the_reader_reads_what_it_should() {
     assert_eq!(
-        parse_csv("a,\"b,\"\"c\"\"\",\n\"x\ny\",,\n"),
+        parse_csv("\u{feff}a,\"b,\"\"c\"\"\",\n\"x\ny\",,\n"),
         [vec!["a", "b,\"c\"", ""], vec!["x\ny", "", ""]]
     );
+}
+
+/// Every CSV writer starts with the UTF-8 byte-order mark, once, so that a spreadsheet reads
+/// Chinese names as UTF-8; nothing else starts with it.
+#[test]
+fn every_csv_starts_with_one_byte_order_mark() {
+    let facts = demo();
+    let mut outputs: Vec<(&str, Vec<u8>)> = Vec::new();
+    let mut long = CsvWriter::new(Vec::new()).unwrap();
+    long.write_app(facts).unwrap();
+    long.write_app(facts).unwrap();
+    outputs.push(("long table", long.finish().unwrap()));
+    let mut batch = SdkListCsvWriter::new(Vec::new()).unwrap();
+    batch.write_app(facts).unwrap();
+    batch.write_failure("x.apk", "io", "gone").unwrap();
+    batch.write_app(facts).unwrap();
+    outputs.push(("batch SDK list", batch.finish().unwrap()));
+    for (name, write) in [
+        (
+            "SDK table",
+            write_sdk_table_csv as fn(&_, &mut dyn std::io::Write) -> _,
+        ),
+        ("permission matrix", write_permission_matrix_csv),
+        ("SDK list", write_sdk_list_csv),
+    ] {
+        let mut out = Vec::new();
+        write(facts, &mut out).unwrap();
+        outputs.push((name, out));
+    }
+    let mut summary = Summary::new();
+    summary.add_app(facts);
+    let mut out = Vec::new();
+    summary.write_csv(&mut out).unwrap();
+    outputs.push(("summary", out));
+    for (name, bytes) in outputs {
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.starts_with(UTF8_BOM), "{name}: {text:?}");
+        assert_eq!(text.matches(UTF8_BOM).count(), 1, "{name}");
+        // The Chinese names are there, as UTF-8.
+        if name.contains("SDK") || name == "long table" {
+            assert!(text.contains("极光推送"), "{name}: {text}");
+        }
+        parse_csv(&text);
+    }
+}
+
+/// A batch's SDK list is one table: one header, the app columns, a row per SDK per app, a row
+/// per failed input.
+#[test]
+fn a_batch_sdk_list_is_one_table() {
+    let facts = demo();
+    let mut writer = SdkListCsvWriter::new(Vec::new()).unwrap();
+    writer.write_app(facts).unwrap();
+    writer
+        .write_failure("broken.apk", "not_apk", "not an APK")
+        .unwrap();
+    writer.write_app(facts).unwrap();
+    let records = parse_csv(&String::from_utf8(writer.finish().unwrap()).unwrap());
+    assert_eq!(records[0], SDK_LIST_BATCH_COLUMNS);
+    assert!(
+        records
+            .iter()
+            .all(|r| r.len() == SDK_LIST_BATCH_COLUMNS.len())
+    );
+    let sdks = facts.sdks.len();
+    assert!(sdks > 0);
+    assert_eq!(records.len(), 1 + 2 * sdks + 1);
+    for record in records[1..=sdks].iter().chain(&records[sdks + 2..]) {
+        assert_eq!(record[0], facts.input.path);
+        assert_eq!(record[1], facts.app.package.clone().unwrap());
+        assert_eq!(record[2], facts.app.version_name.clone().unwrap());
+        assert_eq!(record[3], facts.input.sha256);
+        assert!(!record[4].is_empty());
+        assert_eq!(record[10..], ["", ""]);
+    }
+    let failure = &records[sdks + 1];
+    assert_eq!(failure[0], "broken.apk");
+    assert!(failure[1..10].iter().all(String::is_empty), "{failure:?}");
+    assert_eq!(failure[10..], ["not_apk", "not an APK"]);
 }

@@ -218,6 +218,47 @@ fn demo_report_is_self_contained() {
     assert_self_contained(&render(&demo_facts()));
 }
 
+/// Chinese SDK and app names render in a CJK font on every desktop system: the inline CSS
+/// lists system UI fonts, then CJK fallbacks (no web font: the CSP forbids fetching one).
+#[test]
+fn fonts_fall_back_to_cjk_families() {
+    let html = render(&demo_facts());
+    let style_start = html.find("<style>").expect("an inline style sheet");
+    let style = &html[style_start..html[style_start..].find("</style>").unwrap() + style_start];
+    let body = style
+        .split('}')
+        .find(|rule| rule.trim_start().starts_with("body{"))
+        .expect("a body rule");
+    let families: Vec<&str> = body
+        .split_once("font:")
+        .unwrap()
+        .1
+        .split(',')
+        .map(|f| f.trim().trim_matches('"'))
+        .collect();
+    let position = |family: &str| {
+        families
+            .iter()
+            .position(|f| f.ends_with(family))
+            .unwrap_or_else(|| panic!("{family} missing from {families:?}"))
+    };
+    let system = position("system-ui");
+    for cjk in [
+        "PingFang SC",
+        "Hiragino Sans GB",
+        "Microsoft YaHei",
+        "Noto Sans CJK SC",
+        "Source Han Sans SC",
+    ] {
+        assert!(position(cjk) > system, "{cjk} before the system UI font");
+    }
+    assert_eq!(families.last(), Some(&"sans-serif"), "{families:?}");
+    assert!(
+        !style.contains("@font-face") && !style.contains("url("),
+        "{style}"
+    );
+}
+
 #[test]
 fn hostile_strings_render_as_text() {
     let html = render(&hostile_facts());

@@ -2,8 +2,9 @@
 //! produce no console message at all (no script error, no blocked fetch, no policy violation)
 //! and show the app in its DOM.
 //!
-//! Without Chromium the tests print why and pass, unless `CI` is set: CI installs the Debian
-//! package `chromium` and must run them. `APKSCOPE_CHROMIUM` names another browser binary.
+//! Without Chromium the tests say they were skipped (`crate::skip`) and pass, unless `CI` is
+//! set: CI installs the Debian package `chromium` and must run them. `APKSCOPE_CHROMIUM` names
+//! another browser binary.
 
 use std::fmt::Write as _;
 use std::fs::{self, File};
@@ -35,16 +36,11 @@ fn find_chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-#[allow(clippy::print_stderr)] // the skip must be visible in the test output
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+fn chromium_or_skip() -> Option<PathBuf> {
     let found = find_chromium();
     if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{test}: chromium is not installed but CI is set (apt-get install chromium)"
-        );
-        eprintln!(
-            "skipping {test}: chromium not found (apt-get install chromium, or set APKSCOPE_CHROMIUM)"
+        crate::skip::required_in_ci(
+            "chromium not found (apt-get install chromium, or set APKSCOPE_CHROMIUM)",
         );
     }
     found
@@ -153,7 +149,7 @@ fn load(chromium: &Path, name: &str, html: &str) -> Loaded {
 
 #[test]
 fn demo_report_loads_without_console_messages() {
-    let Some(chromium) = chromium_or_skip("demo_report_loads_without_console_messages") else {
+    let Some(chromium) = chromium_or_skip() else {
         return;
     };
     let facts = demo_facts();
@@ -179,7 +175,7 @@ fn demo_report_loads_without_console_messages() {
 
 #[test]
 fn hostile_report_stays_text_in_the_browser() {
-    let Some(chromium) = chromium_or_skip("hostile_report_stays_text_in_the_browser") else {
+    let Some(chromium) = chromium_or_skip() else {
         return;
     };
     let loaded = load(&chromium, "hostile", &render(&hostile_facts()));
@@ -205,7 +201,7 @@ fn hostile_report_stays_text_in_the_browser() {
 /// (blocked by the policy) and a script error must both show up as console lines.
 #[test]
 fn console_check_catches_broken_pages() {
-    let Some(chromium) = chromium_or_skip("console_check_catches_broken_pages") else {
+    let Some(chromium) = chromium_or_skip() else {
         return;
     };
     let report = render(&hostile_facts());

@@ -305,6 +305,7 @@ fn hostile_facts() -> AppFacts {
             ..Evidence::default()
         },
         fingerprint: HOSTILE.into(),
+        ..Finding::default()
     });
     // A rule the descriptors do not know, with hostile metadata.
     facts.findings.push(Finding {
@@ -320,6 +321,7 @@ fn hostile_facts() -> AppFacts {
             ..Evidence::default()
         },
         fingerprint: "ff".repeat(32),
+        ..Finding::default()
     });
     facts
 }

@@ -13,6 +13,7 @@ mod csv;
 mod html;
 mod html_browser;
 mod sarif;
+mod skip;
 mod summary;
 
 use std::sync::{Arc, OnceLock};

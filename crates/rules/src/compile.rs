@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 
+use apkscope_facts::ReferenceFacts;
+
 use crate::error::{Error, Result};
 use crate::model::{
-    Api, ApiKind, Check, CheckParams, Packer, Permission, RuleTest, Sdk, Secret, SecretCharset,
+    Api, ApiKind, Check, CheckParams, Library, Message, Packer, Permission, PiType, PiTypeInfo,
+    Reference, RuleTest, Sdk, Secret, SecretCharset, Source,
 };
 use crate::pack::Pack;
 
@@ -21,6 +24,26 @@ impl SdkId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+}
+
+/// Index of a library in a [`CompiledPack`] (load order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LibraryId(u32);
+
+impl LibraryId {
+    /// The index into [`CompiledPack::libraries`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Who a class belongs to by its name: the SDK or library with its longest prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClassOwner {
+    /// A third-party SDK.
+    Sdk(SdkId),
+    /// A platform or open-source library.
+    Library(LibraryId),
 }
 
 /// Index of a packer in a [`CompiledPack`] (load order).
@@ -186,6 +209,17 @@ pub struct CompiledPack {
     class_dotted: AhoCorasick,
     class_slashed: AhoCorasick,
     class_owner: Vec<SdkId>,
+    libraries: Vec<Library>,
+    library_by_id: HashMap<String, LibraryId>,
+    /// The libraries' class prefixes, as for SDKs.
+    lib_class_dotted: AhoCorasick,
+    lib_class_slashed: AhoCorasick,
+    lib_class_owner: Vec<LibraryId>,
+    /// One entry per [`PiType`] the pack describes, by [`PiType::ALL`] position.
+    pi_types: Vec<Option<PiTypeInfo>>,
+    sources: HashMap<String, Source>,
+    references: HashMap<String, Reference>,
+    messages: HashMap<String, Message>,
     components: HashMap<String, SdkId>,
     actions: HashMap<String, SdkId>,
     lib_exact: HashMap<String, SdkId>,
@@ -208,6 +242,13 @@ pub struct CompiledPack {
     secret_meta_data: HashMap<String, SecretId>,
     checks: Vec<CompiledCheck>,
     tests: Vec<RuleTest>,
+}
+
+/// Whether a reference is a web address cited as is.
+pub(crate) fn is_url(s: &str) -> bool {
+    (s.starts_with("https://") || s.starts_with("http://"))
+        && s.len() > "https://".len()
+        && !s.chars().any(char::is_whitespace)
 }
 
 /// Scheme every content-URI API starts with.
@@ -297,6 +338,54 @@ impl CompiledPack {
         };
         let class_dotted = automaton(&dotted)?;
         let class_slashed = automaton(&slashed)?;
+
+        let libraries: Vec<Library> = pack.libraries.iter().map(|l| l.value.clone()).collect();
+        let mut library_by_id = HashMap::new();
+        let (mut l_dotted, mut l_slashed, mut l_owner) = (Vec::new(), Vec::new(), Vec::new());
+        let mut l_seen = std::collections::HashSet::new();
+        for (i, l) in libraries.iter().enumerate() {
+            let id = LibraryId(id32(i)?);
+            library_by_id.entry(l.id.clone()).or_insert(id);
+            for p in &l.class_prefixes {
+                if l_seen.insert(p.as_str()) {
+                    l_dotted.push(p.clone());
+                    l_slashed.push(p.replace('.', "/"));
+                    l_owner.push(id);
+                }
+            }
+        }
+        let lib_class_dotted = automaton(&l_dotted)?;
+        let lib_class_slashed = automaton(&l_slashed)?;
+
+        let mut pi_types: Vec<Option<PiTypeInfo>> = vec![None; PiType::ALL.len()];
+        for t in &pack.pi_types {
+            if let Some(slot) = PiType::ALL
+                .iter()
+                .position(|p| *p == t.id)
+                .and_then(|i| pi_types.get_mut(i))
+                && slot.is_none()
+            {
+                *slot = Some(t.value.clone());
+            }
+        }
+        let mut sources = HashMap::new();
+        for src in &pack.sources_ {
+            sources
+                .entry(src.id.clone())
+                .or_insert_with(|| src.value.clone());
+        }
+        let mut references = HashMap::new();
+        for r in &pack.references {
+            references
+                .entry(r.id.clone())
+                .or_insert_with(|| r.value.clone());
+        }
+        let mut messages = HashMap::new();
+        for m in &pack.messages {
+            messages
+                .entry(m.id.clone())
+                .or_insert_with(|| m.value.clone());
+        }
 
         let packers: Vec<Packer> = pack.packers.iter().map(|p| p.value.clone()).collect();
         let mut packer_by_id = HashMap::new();
@@ -418,6 +507,15 @@ impl CompiledPack {
             class_dotted,
             class_slashed,
             class_owner,
+            libraries,
+            library_by_id,
+            lib_class_dotted,
+            lib_class_slashed,
+            lib_class_owner: l_owner,
+            pi_types,
+            sources,
+            references,
+            messages,
             components,
             actions,
             lib_exact,
@@ -491,13 +589,165 @@ impl CompiledPack {
     /// descriptors too) or a dotted name (`cn.jpush.android.api.JPushInterface`). No
     /// allocation; one anchored automaton walk over the name.
     pub fn sdk_for_class(&self, name: &str) -> Option<SdkId> {
+        Self::longest_prefix(
+            name,
+            &self.class_dotted,
+            &self.class_slashed,
+            &self.class_owner,
+        )
+        .map(|(id, _)| id)
+    }
+
+    /// The library a class belongs to: the one with the longest class prefix of `name`.
+    pub fn library_for_class(&self, name: &str) -> Option<LibraryId> {
+        Self::longest_prefix(
+            name,
+            &self.lib_class_dotted,
+            &self.lib_class_slashed,
+            &self.lib_class_owner,
+        )
+        .map(|(id, _)| id)
+    }
+
+    /// Who a class belongs to by its name: the SDK or library with the longest prefix of it
+    /// (an SDK when both have one of the same length).
+    pub fn class_owner(&self, name: &str) -> Option<ClassOwner> {
+        self.class_owner_match(name).map(|(owner, _)| owner)
+    }
+
+    /// [`CompiledPack::class_owner`] with the length in bytes of the prefix that matched (the
+    /// same in dotted and descriptor form), so that a caller can compare it with its own
+    /// prefixes (the app's packages).
+    pub fn class_owner_match(&self, name: &str) -> Option<(ClassOwner, usize)> {
+        let sdk = Self::longest_prefix(
+            name,
+            &self.class_dotted,
+            &self.class_slashed,
+            &self.class_owner,
+        );
+        let lib = Self::longest_prefix(
+            name,
+            &self.lib_class_dotted,
+            &self.lib_class_slashed,
+            &self.lib_class_owner,
+        );
+        match (sdk, lib) {
+            (Some((s, sl)), Some((l, ll))) => Some(if ll > sl {
+                (ClassOwner::Library(l), ll)
+            } else {
+                (ClassOwner::Sdk(s), sl)
+            }),
+            (Some((s, sl)), None) => Some((ClassOwner::Sdk(s), sl)),
+            (None, Some((l, ll))) => Some((ClassOwner::Library(l), ll)),
+            (None, None) => None,
+        }
+    }
+
+    /// The owner and length of the longest prefix of `name` in one pair of automata.
+    fn longest_prefix<T: Copy>(
+        name: &str,
+        dotted: &AhoCorasick,
+        slashed: &AhoCorasick,
+        owners: &[T],
+    ) -> Option<(T, usize)> {
         let bytes = name.as_bytes();
         let (hay, ac) = match descriptor_body(bytes) {
-            Some(body) => (body, &self.class_slashed),
-            None => (bytes, &self.class_dotted),
+            Some(body) => (body, slashed),
+            None => (bytes, dotted),
         };
         let m = ac.find(Input::new(hay).anchored(Anchored::Yes))?;
-        self.class_owner.get(m.pattern().as_usize()).copied()
+        let owner = owners.get(m.pattern().as_usize()).copied()?;
+        Some((owner, m.len()))
+    }
+
+    // ---- libraries, PI types, references ------------------------------------------------
+
+    /// Every library, in load order.
+    pub fn libraries(&self) -> &[Library] {
+        &self.libraries
+    }
+
+    /// The library with this index.
+    pub fn library(&self, id: LibraryId) -> Option<&Library> {
+        self.libraries.get(id.index())
+    }
+
+    /// The library whose `id` is this string.
+    pub fn library_by_id(&self, id: &str) -> Option<LibraryId> {
+        self.library_by_id.get(id).copied()
+    }
+
+    /// The `[[message]]` template with this id.
+    pub fn message(&self, id: &str) -> Option<&Message> {
+        self.messages.get(id)
+    }
+
+    /// What the pack says of a personal-information type (`[[pi_type]]`), when it says.
+    pub fn pi_type(&self, pi_type: PiType) -> Option<&PiTypeInfo> {
+        PiType::ALL
+            .iter()
+            .position(|p| *p == pi_type)
+            .and_then(|i| self.pi_types.get(i))
+            .and_then(Option::as_ref)
+    }
+
+    /// A cited reference, expanded: a `[[reference]]` with its `[[source]]`, a `[[source]]`
+    /// cited whole, `<source>:<anchor>` (data tables only; `rules validate` holds checks to
+    /// defined references), or a URL cited as is. `None` for anything else.
+    pub fn reference(&self, id: &str) -> Option<ReferenceFacts> {
+        if let Some(r) = self.references.get(id) {
+            let source = self.sources.get(&r.source)?;
+            return Some(ReferenceFacts {
+                id: id.to_owned(),
+                title: source.title.clone(),
+                title_zh: source.title_zh.clone(),
+                issuer: source.issuer.clone(),
+                number: source.number.clone(),
+                date: source.date.clone(),
+                clause: Some(r.clause.clone()),
+                clause_title: r.clause_title.clone(),
+                clause_title_zh: r.clause_title_zh.clone(),
+                url: r.url.clone().or_else(|| source.url.clone()),
+                note: r.note.clone().or_else(|| source.note.clone()),
+            });
+        }
+        if let Some(source) = self.sources.get(id) {
+            return Some(ReferenceFacts {
+                id: id.to_owned(),
+                title: source.title.clone(),
+                title_zh: source.title_zh.clone(),
+                issuer: source.issuer.clone(),
+                number: source.number.clone(),
+                date: source.date.clone(),
+                url: source.url.clone(),
+                note: source.note.clone(),
+                ..ReferenceFacts::default()
+            });
+        }
+        if is_url(id) {
+            return Some(ReferenceFacts {
+                id: id.to_owned(),
+                title: id.to_owned(),
+                url: Some(id.to_owned()),
+                ..ReferenceFacts::default()
+            });
+        }
+        // `<source>:<anchor>` in data tables (an API's documentation page, a permission's
+        // constant): the source, with the anchor as the clause.
+        let (source_id, anchor) = id.split_once([':', '#'])?;
+        let source = self.sources.get(source_id).filter(|_| !anchor.is_empty())?;
+        Some(ReferenceFacts {
+            id: id.to_owned(),
+            title: source.title.clone(),
+            title_zh: source.title_zh.clone(),
+            issuer: source.issuer.clone(),
+            number: source.number.clone(),
+            date: source.date.clone(),
+            clause: Some(anchor.to_owned()),
+            url: source.url.clone(),
+            note: source.note.clone(),
+            ..ReferenceFacts::default()
+        })
     }
 
     /// The SDK a manifest component (dotted class name) belongs to: an exact `components`

@@ -20,15 +20,16 @@ pub mod codes {
     /// A required key is missing. (an `[[sdk]]` without `references`.)
     pub const MISSING_FIELD: &str = "E003";
     /// A value of the wrong type or outside the vocabulary. (`category = "tracking"`,
-    /// `added_in = "1"`.)
+    /// `added_in = "1"`, `exodus_id = 0`, an SDK `homepage` or `privacy_policy` that is not an
+    /// `http(s)://` address.)
     pub const INVALID_VALUE: &str = "E004";
     /// Two entries share an id (SDK, API and check ids share one namespace), also across packs
-    /// merged with `--rules`.
+    /// merged with `--rules`; or two checks share a `name`.
     pub const DUPLICATE_ID: &str = "E010";
     /// Two `[[permission]]` tables share a name.
     pub const DUPLICATE_PERMISSION: &str = "E011";
     /// An id is malformed: SDK and API ids are lowercase `[a-z0-9-]` (`JPush` is not), check ids
-    /// are upper-case letters then digits (`PERM001`).
+    /// are upper-case letters then three digits (`PERM001`; not `PERM1`).
     pub const BAD_ID: &str = "E012";
     /// A check name is not kebab-case or starts with `disallow-`.
     pub const BAD_CHECK_NAME: &str = "E013";
@@ -40,9 +41,11 @@ pub mod codes {
     pub const BAD_PROTECTION_LEVEL: &str = "E021";
     /// A permission name is not a dotted name of at least two segments.
     pub const BAD_PERMISSION_NAME: &str = "E022";
-    /// API levels out of order: `deprecated_in < added_in`, `min_sdk > max_sdk`, or 0.
+    /// API levels out of order or out of range: `deprecated_in < added_in`, `min_sdk >
+    /// max_sdk`, 0, or above the highest level the format accepts (`added_in = 230`).
     pub const BAD_API_LEVEL: &str = "E023";
-    /// Check parameters wrong for the check's kind (unknown or missing key, wrong value).
+    /// Check parameters wrong for the check's kind (unknown or missing key, wrong value, or an
+    /// empty list such as `pi_types = []`, which means the same as leaving the key out).
     pub const BAD_PARAMS: &str = "E024";
     /// A class prefix is not a dotted Java name (`cn/jpush/`, `cn..jpush.`).
     pub const BAD_PREFIX: &str = "E030";
@@ -58,10 +61,12 @@ pub mod codes {
     pub const CLAIMED_TWICE: &str = "E034";
     /// A component name is not a dotted class name.
     pub const BAD_COMPONENT: &str = "E035";
-    /// An intent action is empty or contains white space.
+    /// An intent action is not a dotted name of at least two segments (`two words`), or is a
+    /// platform action (`android.intent.action.BOOT_COMPLETED`), which names no SDK.
     pub const BAD_ACTION: &str = "E036";
-    /// A native-library pattern is malformed: a path, a glob character other than `*`, or too
-    /// little literal text (`lib*.so`).
+    /// A native-library pattern is malformed: a path, a glob character other than `*`, too
+    /// little literal text (`lib*.so`), or not `lib….so` (the package manager installs only
+    /// such files from an APK's `lib/<abi>/`).
     pub const BAD_NATIVE_LIB: &str = "E037";
     /// A domain is not a lowercase host name of at least two labels (`JPush.cn`, `*.jpush.cn`,
     /// `https://jpush.cn`).
@@ -86,8 +91,27 @@ pub mod codes {
     /// `references` is empty or holds an empty string.
     pub const NO_REFERENCES: &str = "E050";
     /// A required text (`title`, `what`, `why`, `example`, `remediation`, `name`, `purpose`) is
-    /// empty.
+    /// empty, or an optional one is given empty (an SDK's `name_zh = ""`).
     pub const EMPTY_TEXT: &str = "E051";
+    /// A `references` entry names nothing the pack defines. A check must cite a
+    /// `[[reference]]` or a `[[source]]` by its id (`认定方法:2.1`); other tables may also cite
+    /// `<source>:<anything>` (`android:Manifest.permission#READ_SMS`) or a web address.
+    pub const UNKNOWN_REFERENCE: &str = "E054";
+    /// A `[[reference]]` names a `source` that no `[[source]]` table defines.
+    pub const UNKNOWN_SOURCE: &str = "E055";
+    /// Two `pi-api-used` checks would report the same fact: their owners (`by`) and their PI
+    /// types overlap (`by = "any"` with no `pi_types` overlaps every other such check).
+    pub const OVERLAPPING_CHECKS: &str = "E056";
+    /// A date is not `YYYY-MM-DD`.
+    pub const BAD_DATE: &str = "E057";
+    /// An SDK does not say who makes it (`vendor`), or a curated Chinese SDK (one with a
+    /// `name_zh`) does not name its legal entity (`legal_entity`) or its privacy policy
+    /// (`privacy_policy`): the third-party sharing list (第三方信息共享清单) an app publishes
+    /// needs them. (An `[[sdk]]` with `name_zh = "极光推送"` and no `legal_entity`.)
+    pub const SDK_WITHOUT_VENDOR: &str = "E058";
+    /// A `[[message]]`'s placeholders are malformed (an unclosed `{`, an empty name) or its
+    /// two texts do not use the same placeholder names.
+    pub const BAD_MESSAGE: &str = "E059";
     /// A `[[packer]]` has no evidence at all (no application class, class prefix, native
     /// library or asset file): it can never be detected.
     pub const PACKER_WITHOUT_EVIDENCE: &str = "E052";
@@ -119,6 +143,12 @@ pub mod codes {
     pub const UNKNOWN_PERMISSION: &str = "W004";
     /// Two APIs have the same kind, signature and personal-information type.
     pub const DUPLICATE_API: &str = "W005";
+    /// The pack describes some personal-information types (`[[pi_type]]`) but not this one:
+    /// findings about it fall back to the check's severity and English code.
+    pub const MISSING_PI_TYPE: &str = "W006";
+    /// A check has no `[check.zh]` texts: `--lang zh` reports show its English title and
+    /// explanations.
+    pub const MISSING_TRANSLATION: &str = "W008";
     /// More warnings than one list of diagnostics shows
     /// ([`MAX_DIAGNOSTICS`](crate::MAX_DIAGNOSTICS)): this last diagnostic counts the warnings
     /// left out. (one class prefix listed 20,000 times.)
@@ -158,6 +188,12 @@ pub mod codes {
         BAD_SECRET_SHAPE,
         NO_REFERENCES,
         EMPTY_TEXT,
+        UNKNOWN_REFERENCE,
+        UNKNOWN_SOURCE,
+        OVERLAPPING_CHECKS,
+        BAD_DATE,
+        SDK_WITHOUT_VENDOR,
+        BAD_MESSAGE,
         PACKER_WITHOUT_EVIDENCE,
         SECRET_WITHOUT_PATTERN,
         UNKNOWN_TEST_RULE,
@@ -169,6 +205,8 @@ pub mod codes {
         DOMAIN_CLAIMED_TWICE,
         UNKNOWN_PERMISSION,
         DUPLICATE_API,
+        MISSING_PI_TYPE,
+        MISSING_TRANSLATION,
         MORE_WARNINGS,
     ];
 }

@@ -40,6 +40,7 @@
 //! [[sdk]]
 //! id = "jpush"
 //! name = "JPush"
+//! vendor = "Aurora Mobile (JPush)"
 //! category = "push"
 //! purpose = "Push notifications"
 //! class_prefixes = ["cn.jpush."]
@@ -58,18 +59,23 @@
 mod compile;
 mod diag;
 mod error;
+pub mod message;
 mod model;
 mod pack;
 mod validate;
 
-pub use compile::{ApiId, CompiledCheck, CompiledPack, PackerId, SdkId, SecretId, SecretPrefix};
+pub use compile::{
+    ApiId, ClassOwner, CompiledCheck, CompiledPack, LibraryId, PackerId, SdkId, SecretId,
+    SecretPrefix,
+};
 pub use diag::{Diagnostic, Level, Location, MAX_DIAGNOSTICS, MAX_SNIPPET_BYTES, codes, render};
 pub use error::{Error, Result};
 pub use model::{
-    Api, ApiKind, ApiPermission, ApiUser, Category, Check, CheckKind, CheckParams, ComponentKind,
-    FlagValue, NetworkCondition, ObfuscationVerdict, Packer, PackerKind, Permission, PiType,
-    RuleTest, Sdk, Secret, SecretCharset, SecretKind, Severity, SigningCondition, Special, Status,
-    Tc260Group, is_iso_day,
+    Api, ApiKind, ApiPermission, ApiUser, Category, Check, CheckKind, CheckParams, CheckText,
+    ComponentKind, FlagValue, Library, LibraryKind, Message, NetworkCondition, ObfuscationVerdict,
+    Packer, PackerKind, Permission, PiClass, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret,
+    SecretCharset, SecretKind, Severity, SigningCondition, Source, Special, Status, Tc260Group,
+    is_iso_day,
 };
 pub use pack::{
     Located, MAX_PACK_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS,

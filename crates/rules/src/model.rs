@@ -230,6 +230,19 @@ vocab! {
     }
 }
 
+impl Severity {
+    /// One level lower (`info` stays `info`).
+    #[must_use]
+    pub const fn one_below(self) -> Self {
+        match self {
+            Self::Critical => Self::High,
+            Self::High => Self::Medium,
+            Self::Medium => Self::Low,
+            Self::Low | Self::Info => Self::Info,
+        }
+    }
+}
+
 vocab! {
     /// Lifecycle of a check (ruff's convention: new checks start in preview).
     Status {
@@ -409,10 +422,52 @@ vocab! {
     ApiUser {
         /// Call sites inside an SDK's classes.
         Sdk = "sdk",
-        /// Call sites in the app's own classes.
+        /// Call sites in the app's own classes (its manifest package, its Application class's
+        /// package).
         App = "app",
-        /// Both.
+        /// Call sites in a platform library (`[[library]]` of kind `platform`: `AndroidX`,
+        /// Kotlin, Play-services internals).
+        PlatformLibrary = "platform-library",
+        /// Call sites in an open-source library (`[[library]]` of kind `open-source`).
+        OpenSourceLibrary = "open-source-library",
+        /// Call sites in code of no known SDK, library or app package.
+        Unattributed = "unattributed",
+        /// Every owner.
         Any = "any",
+    }
+}
+
+vocab! {
+    /// What kind of personal information a [`PiType`] is, for grading findings about it.
+    PiClass {
+        /// An identifier the user cannot change or reset (IMEI, IMSI, serial, MAC).
+        UnchangeableIdentifier = "unchangeable-identifier",
+        /// An identifier the user or the system can reset or that is scoped to an app (OAID,
+        /// advertising id, Android ID).
+        ResettableIdentifier = "resettable-identifier",
+        /// Where the device is (location, cell towers, Wi-Fi networks).
+        Location = "location",
+        /// Communication content and records (contacts, SMS, call log, calendar).
+        Communication = "communication",
+        /// What else the user has installed or runs.
+        AppUsage = "app-usage",
+        /// What the user captures or stores (camera, microphone, media, clipboard).
+        Content = "content",
+        /// Who the user is to others (accounts, phone number).
+        Account = "account",
+        /// Facts about the device that do not identify the user on their own.
+        DeviceState = "device-state",
+    }
+}
+
+vocab! {
+    /// What kind of code a `[[library]]` is.
+    LibraryKind {
+        /// Part of the platform or its official support libraries (`AndroidX`, Kotlin,
+        /// Play-services base): code the app links, not a third party that receives data.
+        Platform = "platform",
+        /// An open-source library the app's developer chose and is responsible for.
+        OpenSource = "open-source",
     }
 }
 
@@ -501,8 +556,122 @@ pub struct Sdk {
     /// The SDK's privacy policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy: Option<String>,
+    /// The company that provides the SDK, by its registered name (in Chinese for Chinese
+    /// companies, as their privacy policies name them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_entity: Option<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
+}
+
+/// `[[library]]`: code that is neither a third-party SDK nor the app's own: platform libraries
+/// (`AndroidX`, Kotlin) and open-source libraries (`OkHttp`, Glide). Code under its prefixes is
+/// owned by it, so it is neither blamed on the app nor reported as an unknown collector.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Library {
+    /// Stable id, lowercase `[a-z0-9-]`, unique across the pack.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Platform or open-source.
+    pub kind: LibraryKind,
+    /// Who makes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    /// Dotted class-name prefixes, as for SDKs; the longest prefix of an SDK or a library wins.
+    pub class_prefixes: Vec<String>,
+    /// When set, its code belongs to the SDK of this category that the app embeds (the one
+    /// first in id order when there are several): Play-services' advertising-id client is the
+    /// ads SDK's, not Google's platform code. When the app embeds none, the library keeps it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by_category: Option<Category>,
+    /// Home page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homepage: Option<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[pi_type]]`: what the pack says of one personal-information type: its names in English
+/// and Chinese, its class, whether it is personal (sensitive) information, and the severity of
+/// a finding about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PiTypeInfo {
+    /// The type (one table per [`PiType`] value).
+    pub id: PiType,
+    /// English label, e.g. `IMEI (device identifier)`.
+    pub name: String,
+    /// Chinese label, e.g. `设备识别码（IMEI）`.
+    pub name_zh: String,
+    /// Its class.
+    pub class: PiClass,
+    /// Whether it is personal information at all: network state is a fact about the device
+    /// and is kept as a fact, never a finding.
+    pub personal: bool,
+    /// Whether GB/T 35273-2020 annex B lists it as sensitive personal information.
+    pub sensitive: bool,
+    /// Severity of a finding that code collects it.
+    pub severity: Severity,
+    /// Why that severity, one line (shown with the finding).
+    pub severity_reason: String,
+    /// The same in Chinese.
+    pub severity_reason_zh: String,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[source]]`: a document findings cite: a regulation, a standard, a guide, documentation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Stable id, cited by `references` directly or through a `[[reference]]`.
+    pub id: String,
+    /// Title in English.
+    pub title: String,
+    /// Title in Chinese, for Chinese documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_zh: Option<String>,
+    /// Who issued it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Document number (`国信办秘字〔2019〕191号`, `GB/T 35273-2020`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date of issue, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A caveat (an unverified number, which version is meant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `[[reference]]`: one clause, article, item or anchor of a `[[source]]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    /// The id `references` lists cite, conventionally `<source>:<clause>` (`认定方法:2.1`).
+    pub id: String,
+    /// The `[[source]]` it is part of.
+    pub source: String,
+    /// The clause as the document numbers it (`2.1`, `appendix B`, `R.attr#debuggable`).
+    pub clause: String,
+    /// The clause's title (or gist) in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause_title: Option<String>,
+    /// The clause's title in Chinese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clause_title_zh: Option<String>,
+    /// Where to read the clause, when it has its own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A caveat: `by analogy`, inferred numbering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// `[[packer]]`: a packer, protector or obfuscator and the traces its stub leaves in an APK.
@@ -570,11 +739,20 @@ pub struct Secret {
     /// credential.
     #[serde(default)]
     pub meta_data: Vec<String>,
+    /// An identifier the vendor expects every app to ship (an app key or app id in manifest
+    /// meta-data): reported as a fact, never as a hard-coded secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub public: bool,
+    /// String resources whose value of this shape is a public identifier (Firebase's
+    /// `google_api_key`): found there, it is a fact, not a secret.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_in_resources: Vec<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
 }
 
-/// A permission an API needs, optionally limited to a range of target API levels.
+/// A permission an API needs, optionally limited to a range of Android API levels (of the
+/// device the app runs on).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiPermission {
@@ -586,6 +764,11 @@ pub struct ApiPermission {
     /// Last API level where this permission applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_sdk: Option<u32>,
+    /// Without the permission the API still answers, with less: package visibility filters
+    /// the installed-app list an app without `QUERY_ALL_PACKAGES` gets. Such a permission
+    /// never makes the API useless to the app.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub filters: bool,
 }
 
 /// `[[api]]`: a sensitive API.
@@ -608,8 +791,34 @@ pub struct Api {
     /// Permissions it needs.
     #[serde(default)]
     pub permissions: Vec<ApiPermission>,
+    /// From this Android API level on, the platform returns a placeholder whatever the app
+    /// does (`WifiInfo.getMacAddress()` returns `02:00:00:00:00:00` from Android 6.0): an app
+    /// whose `minSdkVersion` is at least this never gets the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blanked_from_device_sdk: Option<u32>,
+    /// For apps whose `targetSdkVersion` is at least this, the platform returns a placeholder
+    /// (`Build.SERIAL` is `unknown` for apps targeting Android 8.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blanked_from_target_sdk: Option<u32>,
+    /// Whether a call gives the app the personal information (default true). `false` for APIs
+    /// that only use what a permission guards (sending an SMS uses `SEND_SMS` but reads no
+    /// message): they count towards the permission's use, never as collection.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub collects: bool,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if signature"
+)]
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// `[[check]]`: a finding, configuring one of the engine's evaluators.
@@ -640,9 +849,42 @@ pub struct Check {
     pub remediation: String,
     /// Regulation clauses, standards, documentation (non-empty).
     pub references: Vec<String>,
+    /// The title and explanations in Chinese (`[check.zh]`), for `--lang zh` reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zh: Option<CheckText>,
     /// Evaluator parameters, as written; [`CheckParams::parse`] gives the typed form.
     #[serde(default)]
     pub params: toml::Table,
+}
+
+/// `[check.zh]`: a check's reader-facing texts in another language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckText {
+    /// One-line title.
+    pub title: String,
+    /// What it finds.
+    pub what: String,
+    /// Why that matters.
+    pub why: String,
+    /// How to fix it.
+    pub remediation: String,
+}
+
+/// `[[message]]`: the wording of a finding message, or of a part of one, that an evaluator
+/// composes — in English and Chinese, so that a report's language is a table, not a code path.
+///
+/// Placeholders: `{name}` takes the argument `name`; `{name:one|other}` picks a word by the
+/// count `name` (`{sites} {sites:site|sites}`). Both texts use the same names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    /// Stable id the engine names (`pi.collects`).
+    pub id: String,
+    /// English text.
+    pub text: String,
+    /// Chinese text.
+    pub text_zh: String,
 }
 
 /// `[[test]]`: a rule test.

@@ -12,16 +12,24 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use crate::diag::{Collector, Diagnostic, LineIndex, Location, MAX_DIAGNOSTICS, Summary, codes};
 use crate::error::{Error, Result};
-use crate::model::{Api, Check, Packer, Permission, RuleTest, Sdk, Secret};
+use crate::model::{
+    Api, Check, Library, Message, Packer, Permission, PiTypeInfo, Reference, RuleTest, Sdk, Secret,
+    Source,
+};
 
 /// The top-level table names of a rule file, in the order the format documents them.
 pub const TABLE_KINDS: &[&str] = &[
     "permission",
     "sdk",
+    "library",
     "packer",
     "api",
+    "pi_type",
     "secret",
     "check",
+    "source",
+    "reference",
+    "message",
     "test",
 ];
 
@@ -163,10 +171,15 @@ pub struct Pack {
     pub(crate) sources: Vec<Arc<SourceFile>>,
     pub(crate) permissions: Vec<Located<Permission>>,
     pub(crate) sdks: Vec<Located<Sdk>>,
+    pub(crate) libraries: Vec<Located<Library>>,
     pub(crate) packers: Vec<Located<Packer>>,
     pub(crate) apis: Vec<Located<Api>>,
+    pub(crate) pi_types: Vec<Located<PiTypeInfo>>,
     pub(crate) secrets: Vec<Located<Secret>>,
     pub(crate) checks: Vec<Located<Check>>,
+    pub(crate) sources_: Vec<Located<Source>>,
+    pub(crate) references: Vec<Located<Reference>>,
+    pub(crate) messages: Vec<Located<Message>>,
     pub(crate) tests: Vec<Located<RuleTest>>,
 }
 
@@ -323,8 +336,12 @@ impl Pack {
                     Some(key.span()),
                     kind,
                     format!(
-                        "unknown table `{kind}`, expected one of `[[permission]]`, `[[sdk]]`, \
-                         `[[packer]]`, `[[api]]`, `[[secret]]`, `[[check]]`, `[[test]]`"
+                        "unknown table `{kind}`, expected one of {}",
+                        TABLE_KINDS
+                            .iter()
+                            .map(|k| format!("`[[{k}]]`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
                 continue;
@@ -343,10 +360,15 @@ impl Pack {
                 match kind {
                     "permission" => push(&mut self.permissions, file, kind, item, diags),
                     "sdk" => push(&mut self.sdks, file, kind, item, diags),
+                    "library" => push(&mut self.libraries, file, kind, item, diags),
                     "packer" => push(&mut self.packers, file, kind, item, diags),
                     "api" => push(&mut self.apis, file, kind, item, diags),
+                    "pi_type" => push(&mut self.pi_types, file, kind, item, diags),
                     "secret" => push(&mut self.secrets, file, kind, item, diags),
                     "check" => push(&mut self.checks, file, kind, item, diags),
+                    "source" => push(&mut self.sources_, file, kind, item, diags),
+                    "reference" => push(&mut self.references, file, kind, item, diags),
+                    "message" => push(&mut self.messages, file, kind, item, diags),
                     _ => push(&mut self.tests, file, kind, item, diags),
                 }
             }
@@ -373,10 +395,15 @@ impl Pack {
         self.sources.extend(other.sources);
         self.permissions.extend(other.permissions);
         self.sdks.extend(other.sdks);
+        self.libraries.extend(other.libraries);
         self.packers.extend(other.packers);
         self.apis.extend(other.apis);
+        self.pi_types.extend(other.pi_types);
         self.secrets.extend(other.secrets);
         self.checks.extend(other.checks);
+        self.sources_.extend(other.sources_);
+        self.references.extend(other.references);
+        self.messages.extend(other.messages);
         self.tests.extend(other.tests);
         Ok(())
     }
@@ -392,12 +419,22 @@ impl Pack {
         let apis = self.apis.iter().map(|a| (a.id.as_str(), &a.origin));
         let secrets = self.secrets.iter().map(|s| (s.id.as_str(), &s.origin));
         let checks = self.checks.iter().map(|c| (c.id.as_str(), &c.origin));
+        let libraries = self.libraries.iter().map(|l| (l.id.as_str(), &l.origin));
+        let pi_types = self.pi_types.iter().map(|t| (t.id.as_str(), &t.origin));
+        let sources = self.sources_.iter().map(|s| (s.id.as_str(), &s.origin));
+        let references = self.references.iter().map(|r| (r.id.as_str(), &r.origin));
+        let messages = self.messages.iter().map(|m| (m.id.as_str(), &m.origin));
         perms
             .chain(sdks)
             .chain(packers)
             .chain(apis)
             .chain(secrets)
             .chain(checks)
+            .chain(libraries)
+            .chain(pi_types)
+            .chain(sources)
+            .chain(references)
+            .chain(messages)
     }
 
     /// `[[permission]]` entries, in load order.
@@ -407,6 +444,26 @@ impl Pack {
     /// `[[sdk]]` entries, in load order.
     pub fn sdks(&self) -> &[Located<Sdk>] {
         &self.sdks
+    }
+    /// `[[library]]` entries, in load order.
+    pub fn libraries(&self) -> &[Located<Library>] {
+        &self.libraries
+    }
+    /// `[[pi_type]]` entries, in load order.
+    pub fn pi_types(&self) -> &[Located<PiTypeInfo>] {
+        &self.pi_types
+    }
+    /// `[[source]]` entries, in load order.
+    pub fn reference_sources(&self) -> &[Located<Source>] {
+        &self.sources_
+    }
+    /// `[[reference]]` entries, in load order.
+    pub fn references(&self) -> &[Located<Reference>] {
+        &self.references
+    }
+    /// `[[message]]` entries, in load order.
+    pub fn messages(&self) -> &[Located<Message>] {
+        &self.messages
     }
     /// `[[packer]]` entries, in load order.
     pub fn packers(&self) -> &[Located<Packer>] {

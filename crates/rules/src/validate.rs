@@ -4,8 +4,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
+use crate::compile::is_url;
 use crate::diag::{Collector, Diagnostic, MAX_DIAGNOSTICS, codes};
-use crate::model::{ApiKind, CheckParams, SecretCharset};
+use crate::model::{ApiKind, ApiUser, CheckParams, PiType, SecretCharset};
 use crate::pack::{Origin, Pack};
 
 /// Packages too generic to be an SDK prefix: they hold the platform, a language runtime, a
@@ -120,6 +121,10 @@ const MAX_ARRAY_DIMENSIONS: usize = 255;
 /// would match every library.
 const MIN_NATIVE_LIB_LITERAL: usize = 2;
 
+/// Highest API level a permission or an API's permission range may name: a guard against typos
+/// (`230` for `23`). Android 16 is API 36; raise this when the platform gets near it.
+const MAX_API_LEVEL: u32 = 40;
+
 /// Least literal text an asset pattern's file name must keep beside `*`: `assets/*` would
 /// match every asset.
 const MIN_ASSET_LITERAL: usize = 3;
@@ -147,14 +152,21 @@ impl Pack {
     pub fn validate(&self) -> Vec<Diagnostic> {
         let mut v = Validator {
             out: Collector::new(MAX_DIAGNOSTICS, true),
+            reference_ids: self.references.iter().map(|r| r.id.clone()).collect(),
+            source_ids: self.sources_.iter().map(|s| s.id.clone()).collect(),
         };
         v.ids(self);
         v.permissions(self);
         v.sdks(self);
+        v.libraries(self);
         v.packers(self);
         v.apis(self);
+        v.pi_types(self);
         v.secrets(self);
         v.checks(self);
+        v.overlapping_checks(self);
+        v.sources(self);
+        v.messages(self);
         v.tests(self);
         v.out.finish()
     }
@@ -163,6 +175,10 @@ impl Pack {
 struct Validator {
     /// Sorted and deduplicated as it fills.
     out: Collector,
+    /// Ids of the `[[reference]]` tables.
+    reference_ids: HashSet<String>,
+    /// Ids of the `[[source]]` tables.
+    source_ids: HashSet<String>,
 }
 
 impl Validator {
@@ -170,7 +186,27 @@ impl Validator {
         self.out.push(o.diag(code, kind, path, msg));
     }
 
+    /// `references` must be non-empty and resolve: a check cites `[[reference]]` or
+    /// `[[source]]` ids; other tables may also cite `<source>:<anything>` or a web address.
     fn references(&mut self, o: &Origin, kind: &str, refs: &[String]) {
+        let strict = kind == "check";
+        for (i, r) in refs.iter().enumerate() {
+            if r.trim().is_empty() || self.resolves(r, strict) {
+                continue;
+            }
+            let hint = if strict {
+                "a check cites a `[[reference]]` or `[[source]]` id"
+            } else {
+                "cite a `[[reference]]` or `[[source]]` id, `<source>:<clause>` or a web address"
+            };
+            self.push(
+                o,
+                codes::UNKNOWN_REFERENCE,
+                kind,
+                &format!("references[{i}]"),
+                format!("reference `{}` is not defined: {hint}", abbreviated(r)),
+            );
+        }
         if refs.is_empty() {
             self.push(
                 o,
@@ -195,6 +231,23 @@ impl Validator {
                 );
             }
         }
+    }
+
+    fn resolves(&self, r: &str, strict: bool) -> bool {
+        // A pack that defines no source cites free text: there is nothing to resolve against
+        // (a stand-alone test pack). The default pack, and every pack added to it, resolves.
+        if self.source_ids.is_empty()
+            || self.reference_ids.contains(r)
+            || self.source_ids.contains(r)
+        {
+            return true;
+        }
+        if strict {
+            return false;
+        }
+        is_url(r)
+            || r.split_once([':', '#'])
+                .is_some_and(|(source, rest)| !rest.is_empty() && self.source_ids.contains(source))
     }
 
     fn text(&mut self, o: &Origin, kind: &str, key: &str, value: &str) {
@@ -246,6 +299,31 @@ impl Validator {
                 pack.checks
                     .iter()
                     .map(|c| (c.id.as_str(), &c.origin, "check")),
+            )
+            .chain(
+                pack.libraries
+                    .iter()
+                    .map(|l| (l.id.as_str(), &l.origin, "library")),
+            )
+            .chain(
+                pack.pi_types
+                    .iter()
+                    .map(|t| (t.id.as_str(), &t.origin, "pi_type")),
+            )
+            .chain(
+                pack.sources_
+                    .iter()
+                    .map(|s| (s.id.as_str(), &s.origin, "source")),
+            )
+            .chain(
+                pack.references
+                    .iter()
+                    .map(|r| (r.id.as_str(), &r.origin, "reference")),
+            )
+            .chain(
+                pack.messages
+                    .iter()
+                    .map(|m| (m.id.as_str(), &m.origin, "message")),
             );
         for (id, origin, kind) in entries {
             if let Some(first) = seen.get(id) {
@@ -312,6 +390,15 @@ impl Validator {
                         .into(),
                 );
             }
+            self.level_ceiling(
+                o,
+                K,
+                None,
+                [
+                    ("added_in", Some(p.added_in)),
+                    ("deprecated_in", p.deprecated_in),
+                ],
+            );
             if let Some(d) = p.deprecated_in
                 && d < p.added_in
             {
@@ -380,13 +467,13 @@ impl Validator {
                 }
             }
             for (i, a) in s.intent_actions.iter().enumerate() {
-                if a.is_empty() || a.chars().any(char::is_whitespace) {
+                if let Some(msg) = action_problem(a) {
                     self.push(
                         o,
                         codes::BAD_ACTION,
                         K,
                         &format!("intent_actions[{i}]"),
-                        format!("intent action `{a}` is empty or contains white space"),
+                        msg,
                     );
                 }
             }
@@ -455,7 +542,363 @@ impl Validator {
                     }
                 }
             }
+            self.sdk_provider(o, s);
             self.references(o, K, &s.references);
+        }
+    }
+
+    /// An SDK names who makes it; a curated Chinese SDK (one with a `name_zh`) also names its
+    /// legal entity and its privacy policy, which the third-party sharing list an app publishes
+    /// (第三方信息共享清单) needs. Optional texts, when given, are not empty; links are web
+    /// addresses; an Exodus id is positive.
+    fn sdk_provider(&mut self, o: &Origin, s: &crate::model::Sdk) {
+        const K: &str = "sdk";
+        let id = abbreviated(&s.id);
+        let blank = |v: &str| v.trim().is_empty();
+        match s.vendor.as_deref() {
+            None => self.push(
+                o,
+                codes::SDK_WITHOUT_VENDOR,
+                K,
+                "id",
+                format!("SDK `{id}` does not say who makes it: add `vendor`"),
+            ),
+            Some(v) if blank(v) => self.push(
+                o,
+                codes::SDK_WITHOUT_VENDOR,
+                K,
+                "vendor",
+                format!("SDK `{id}` has an empty `vendor`: name the company that makes it"),
+            ),
+            Some(_) => {}
+        }
+        let curated = match s.name_zh.as_deref() {
+            Some(n) if blank(n) => {
+                self.text(o, K, "name_zh", n);
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
+        for (key, value, what) in [
+            (
+                "legal_entity",
+                &s.legal_entity,
+                "the registered name of the company that provides it",
+            ),
+            (
+                "privacy_policy",
+                &s.privacy_policy,
+                "the address of its privacy policy",
+            ),
+        ] {
+            match value.as_deref() {
+                None if curated => self.push(
+                    o,
+                    codes::SDK_WITHOUT_VENDOR,
+                    K,
+                    "id",
+                    format!(
+                        "SDK `{id}` has a `name_zh`, so the third-party sharing list names it: add \
+                         `{key}` ({what})"
+                    ),
+                ),
+                Some(v) if blank(v) && curated => self.push(
+                    o,
+                    codes::SDK_WITHOUT_VENDOR,
+                    K,
+                    key,
+                    format!("SDK `{id}` has an empty `{key}`: give {what}"),
+                ),
+                Some(v) if blank(v) => self.text(o, K, key, v),
+                _ => {}
+            }
+        }
+        for (key, value) in [
+            ("homepage", &s.homepage),
+            ("privacy_policy", &s.privacy_policy),
+        ] {
+            if let Some(v) = value.as_deref()
+                && !blank(v)
+                && !is_url(v)
+            {
+                self.push(
+                    o,
+                    codes::INVALID_VALUE,
+                    K,
+                    key,
+                    format!(
+                        "`{key}` = `{}` is not a web address (`https://…` or `http://…`)",
+                        abbreviated(v)
+                    ),
+                );
+            }
+        }
+        if s.exodus_id == Some(0) {
+            self.push(
+                o,
+                codes::INVALID_VALUE,
+                K,
+                "exodus_id",
+                "`exodus_id` is an Exodus tracker id, at least 1".into(),
+            );
+        }
+    }
+
+    /// `[[library]]` tables: ids, names, prefixes (no prefix claimed by an SDK or another
+    /// library), references.
+    fn libraries(&mut self, pack: &Pack) {
+        const K: &str = "library";
+        // prefix -> ("SDK" or "library", id) of its first claimant
+        let mut claimed: HashMap<&str, (&str, &str)> = HashMap::new();
+        for s in &pack.sdks {
+            for p in &s.class_prefixes {
+                claimed.entry(p).or_insert(("SDK", &s.id));
+            }
+        }
+        for l in &pack.libraries {
+            let o = &l.origin;
+            if !is_kebab_id(&l.id) {
+                self.push(
+                    o,
+                    codes::BAD_ID,
+                    K,
+                    "id",
+                    format!(
+                        "library id `{}` must be lowercase letters, digits and single dashes",
+                        abbreviated(&l.id)
+                    ),
+                );
+            }
+            self.text(o, K, "name", &l.name);
+            if l.class_prefixes.is_empty() {
+                self.push(
+                    o,
+                    codes::EMPTY_TEXT,
+                    K,
+                    "class_prefixes",
+                    "a library needs at least one class prefix".into(),
+                );
+            }
+            self.dup_values(o, K, "class_prefixes", &l.class_prefixes);
+            for (i, p) in l.class_prefixes.iter().enumerate() {
+                let path = format!("class_prefixes[{i}]");
+                if let Some((code, msg)) = library_prefix_problem(p) {
+                    self.push(o, code, K, &path, msg);
+                }
+                match claimed.get(p.as_str()) {
+                    Some((what, id)) if !(*what == "library" && *id == l.id) => {
+                        let msg = format!(
+                            "class prefix `{p}` is already claimed by {what} `{}`",
+                            abbreviated(id)
+                        );
+                        self.push(o, codes::CLAIMED_TWICE, K, &path, msg);
+                    }
+                    Some(_) => {}
+                    None => {
+                        claimed.insert(p, ("library", &l.id));
+                    }
+                }
+            }
+            self.references(o, K, &l.references);
+        }
+    }
+
+    /// `[[pi_type]]` tables: labels and reasons present, every type described once the pack
+    /// describes any.
+    fn pi_types(&mut self, pack: &Pack) {
+        const K: &str = "pi_type";
+        for t in &pack.pi_types {
+            let o = &t.origin;
+            self.text(o, K, "name", &t.name);
+            self.text(o, K, "name_zh", &t.name_zh);
+            self.text(o, K, "severity_reason", &t.severity_reason);
+            self.text(o, K, "severity_reason_zh", &t.severity_reason_zh);
+            self.references(o, K, &t.references);
+        }
+        let Some(first) = pack.pi_types.first() else {
+            return;
+        };
+        let described: HashSet<PiType> = pack.pi_types.iter().map(|t| t.id).collect();
+        for t in PiType::ALL {
+            if !described.contains(t) {
+                self.push(
+                    &first.origin,
+                    codes::MISSING_PI_TYPE,
+                    K,
+                    "id",
+                    format!("personal-information type `{t}` has no [[pi_type]] table"),
+                );
+            }
+        }
+    }
+
+    /// `[[source]]` and `[[reference]]` tables: texts, dates, every reference's source defined.
+    fn sources(&mut self, pack: &Pack) {
+        for s in &pack.sources_ {
+            let o = &s.origin;
+            self.text(o, "source", "id", &s.id);
+            self.text(o, "source", "title", &s.title);
+            if let Some(date) = &s.date
+                && !crate::model::is_iso_day(date)
+            {
+                self.push(
+                    o,
+                    codes::BAD_DATE,
+                    "source",
+                    "date",
+                    format!("date `{date}` is not YYYY-MM-DD"),
+                );
+            }
+        }
+        for r in &pack.references {
+            let o = &r.origin;
+            self.text(o, "reference", "id", &r.id);
+            self.text(o, "reference", "clause", &r.clause);
+            if !self.source_ids.contains(&r.source) {
+                self.push(
+                    o,
+                    codes::UNKNOWN_SOURCE,
+                    "reference",
+                    "source",
+                    format!(
+                        "reference `{}` names source `{}`, which no [[source]] table defines",
+                        abbreviated(&r.id),
+                        abbreviated(&r.source)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `[[message]]` tables: both texts present, placeholders well formed and the same in both.
+    fn messages(&mut self, pack: &Pack) {
+        const K: &str = "message";
+        for m in &pack.messages {
+            let o = &m.origin;
+            self.text(o, K, "text", &m.text);
+            self.text(o, K, "text_zh", &m.text_zh);
+            match (
+                crate::message::placeholders(&m.text),
+                crate::message::placeholders(&m.text_zh),
+            ) {
+                (Err(e), _) => self.push(o, codes::BAD_MESSAGE, K, "text", e),
+                (_, Err(e)) => self.push(o, codes::BAD_MESSAGE, K, "text_zh", e),
+                (Ok(en), Ok(zh)) if en != zh => self.push(
+                    o,
+                    codes::BAD_MESSAGE,
+                    K,
+                    "text_zh",
+                    format!(
+                        "placeholders differ: `text` uses {{{}}}, `text_zh` uses {{{}}}",
+                        en.into_iter().collect::<Vec<_>>().join("}, {"),
+                        zh.into_iter().collect::<Vec<_>>().join("}, {"),
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    /// Two checks must not report the same fact: `pi-api-used` checks the same (owner, PI
+    /// type); `permission-requested` checks the same permission name, special class or group
+    /// (a name beats a special class beats a group, so only equal specificity overlaps);
+    /// `sdk-present` checks the same category, or two with no category.
+    fn overlapping_checks(&mut self, pack: &Pack) {
+        self.overlapping_pi_checks(pack);
+        // (kind of key, key) -> the first check that names it.
+        let mut first: HashMap<(&str, String), &str> = HashMap::new();
+        for c in &pack.checks {
+            let keys: Vec<(&str, String)> = match CheckParams::parse(c.kind, &c.params) {
+                Ok(CheckParams::PermissionRequested {
+                    groups,
+                    special,
+                    names,
+                }) => names
+                    .into_iter()
+                    .map(|n| ("permission", n))
+                    .chain(
+                        special
+                            .iter()
+                            .map(|s| ("special class", s.as_str().to_owned())),
+                    )
+                    .chain(groups.iter().map(|g| ("group", g.as_str().to_owned())))
+                    .collect(),
+                Ok(CheckParams::SdkPresent { categories }) if categories.is_empty() => {
+                    vec![("SDK category", "(any)".to_owned())]
+                }
+                Ok(CheckParams::SdkPresent { categories }) => categories
+                    .iter()
+                    .map(|cat| ("SDK category", cat.as_str().to_owned()))
+                    .collect(),
+                _ => continue,
+            };
+            for (what, key) in keys {
+                let label = format!("{what} `{key}`");
+                match first.get(&(what, key.clone())) {
+                    Some(other) if *other != c.id => {
+                        let msg = format!(
+                            "check `{}` names {label}, which `{other}` names already: one fact, \
+                             one finding",
+                            abbreviated(&c.id)
+                        );
+                        self.push(&c.origin, codes::OVERLAPPING_CHECKS, "check", "params", msg);
+                    }
+                    Some(_) => {}
+                    None => {
+                        first.insert((what, key), &c.id);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two `pi-api-used` checks must not report the same (owner, PI type) fact.
+    fn overlapping_pi_checks(&mut self, pack: &Pack) {
+        const OWNERS: &[ApiUser] = &[
+            ApiUser::Sdk,
+            ApiUser::App,
+            ApiUser::PlatformLibrary,
+            ApiUser::OpenSourceLibrary,
+            ApiUser::Unattributed,
+        ];
+        // (owner, type) -> the first check that reports it.
+        let mut first: HashMap<(ApiUser, PiType), &str> = HashMap::new();
+        for c in &pack.checks {
+            let Ok(CheckParams::PiApiUsed { by, pi_types }) = CheckParams::parse(c.kind, &c.params)
+            else {
+                continue;
+            };
+            let owners: Vec<ApiUser> = if by == ApiUser::Any {
+                OWNERS.to_vec()
+            } else {
+                vec![by]
+            };
+            let types: &[PiType] = if pi_types.is_empty() {
+                PiType::ALL
+            } else {
+                &pi_types
+            };
+            let mut reported = false;
+            for owner in &owners {
+                for t in types {
+                    match first.get(&(*owner, *t)) {
+                        Some(other) if !reported => {
+                            reported = true;
+                            let msg = format!(
+                                "check `{}` would report what `{other}` reports ({owner} code reading `{t}`): \
+                                 one fact, one finding: narrow `by` or `pi_types`",
+                                abbreviated(&c.id)
+                            );
+                            self.push(&c.origin, codes::OVERLAPPING_CHECKS, "check", "params", msg);
+                        }
+                        Some(_) => {}
+                        None => {
+                            first.insert((*owner, *t), &c.id);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -540,7 +983,7 @@ impl Validator {
     fn apis(&mut self, pack: &Pack) {
         const K: &str = "api";
         let known: HashSet<&str> = pack.permissions.iter().map(|p| p.name.as_str()).collect();
-        let mut seen: HashMap<(ApiKind, &str, crate::model::PiType), &Origin> = HashMap::new();
+        let mut seen: HashMap<(ApiKind, &str, PiType), &Origin> = HashMap::new();
         for a in &pack.apis {
             let o = &a.origin;
             if !is_kebab_id(&a.id) {
@@ -626,6 +1069,9 @@ impl Validator {
                         "API levels start at 1".into(),
                     );
                 }
+                let path = format!("permissions[{i}]");
+                let levels = [("min_sdk", p.min_sdk), ("max_sdk", p.max_sdk)];
+                self.level_ceiling(o, K, Some(&path), levels);
             }
             self.references(o, K, &a.references);
         }
@@ -760,8 +1206,10 @@ impl Validator {
     fn checks(&mut self, pack: &Pack) {
         const K: &str = "check";
         let known: HashSet<&str> = pack.permissions.iter().map(|p| p.name.as_str()).collect();
+        self.unique_check_names(pack);
         for c in &pack.checks {
             let o = &c.origin;
+            self.empty_param_lists(o, &c.params);
             if !is_check_id(&c.id) {
                 self.push(
                     o,
@@ -769,7 +1217,7 @@ impl Validator {
                     K,
                     "id",
                     format!(
-                        "check id `{}` must be upper-case letters then digits (`PERM001`)",
+                        "check id `{}` must be upper-case letters then three digits (`PERM001`)",
                         c.id
                     ),
                 );
@@ -798,6 +1246,27 @@ impl Validator {
                 ("remediation", &c.remediation),
             ] {
                 self.text(o, K, key, value);
+            }
+            if let Some(zh) = &c.zh {
+                for (key, value) in [
+                    ("zh.title", &zh.title),
+                    ("zh.what", &zh.what),
+                    ("zh.why", &zh.why),
+                    ("zh.remediation", &zh.remediation),
+                ] {
+                    self.text(o, K, key, value);
+                }
+            } else {
+                self.push(
+                    o,
+                    codes::MISSING_TRANSLATION,
+                    K,
+                    "id",
+                    format!(
+                        "check `{}` has no `[check.zh]` texts: Chinese reports show it in English",
+                        c.id
+                    ),
+                );
             }
             match CheckParams::parse(c.kind, &c.params) {
                 Err(msg) => {
@@ -829,6 +1298,74 @@ impl Validator {
                 Ok(_) => {}
             }
             self.references(o, K, &c.references);
+        }
+    }
+
+    /// Two checks never share a `name` (what suppressions and reports call a check by).
+    fn unique_check_names(&mut self, pack: &Pack) {
+        // name -> id of the first check that uses it.
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        for c in &pack.checks {
+            match names.get(c.name.as_str()) {
+                Some(first) => {
+                    let msg = format!(
+                        "check name `{}` is already the name of check `{}`: a name selects one \
+                         check",
+                        abbreviated(&c.name),
+                        abbreviated(first)
+                    );
+                    self.push(&c.origin, codes::DUPLICATE_ID, "check", "name", msg);
+                }
+                None => {
+                    names.insert(&c.name, &c.id);
+                }
+            }
+        }
+    }
+
+    /// API levels above [`MAX_API_LEVEL`] (`path`: where the levels are, else each key).
+    fn level_ceiling(
+        &mut self,
+        o: &Origin,
+        kind: &str,
+        path: Option<&str>,
+        levels: [(&str, Option<u32>); 2],
+    ) {
+        for (key, level) in levels {
+            if let Some(level) = level
+                && level > MAX_API_LEVEL
+            {
+                let msg = format!(
+                    "`{key}` ({level}) is above API level {MAX_API_LEVEL}, the highest the format \
+                     accepts"
+                );
+                self.push(o, codes::BAD_API_LEVEL, kind, path.unwrap_or(key), msg);
+            }
+        }
+    }
+
+    /// A list parameter given empty (`pi_types = []`) means the same as leaving it out, which
+    /// reads as if it selected nothing: say so.
+    fn empty_param_lists(&mut self, o: &Origin, params: &toml::Table) {
+        for (key, value) in params {
+            if value.as_array().is_some_and(Vec::is_empty) {
+                let path = format!("params.{key}");
+                let path = if o.has_field(&path) {
+                    path
+                } else {
+                    "params".to_owned()
+                };
+                self.push(
+                    o,
+                    codes::BAD_PARAMS,
+                    "check",
+                    &path,
+                    format!(
+                        "`{key} = []` means the same as leaving `{key}` out: remove it, or list \
+                         what the check is about"
+                    ),
+                );
+            }
         }
     }
 
@@ -912,10 +1449,29 @@ fn is_kebab_name(s: &str) -> bool {
     is_kebab_id(s) && s.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
 }
 
+/// Upper-case letters, then three digits (`PERM001`): ids sort by family, then by number.
 fn is_check_id(s: &str) -> bool {
     let letters = s.bytes().take_while(u8::is_ascii_uppercase).count();
     let digits = s.get(letters..).unwrap_or("");
-    letters > 0 && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    letters > 0 && digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Why an intent action cannot name an SDK, or `None`: it must be a dotted name of at least two
+/// Java segments, and not a platform action (`android.…`), which any app may handle.
+fn action_problem(a: &str) -> Option<String> {
+    if !is_class_name(a) {
+        return Some(format!(
+            "intent action `{}` must be a dotted name of at least two segments \
+             (`cn.jpush.android.intent.REGISTER`)",
+            abbreviated(a)
+        ));
+    }
+    a.starts_with("android.").then(|| {
+        format!(
+            "intent action `{}` is a platform action: any app may handle it, so it names no SDK",
+            abbreviated(a)
+        )
+    })
 }
 
 fn is_version(s: &str) -> bool {
@@ -994,6 +1550,24 @@ pub(crate) fn prefix_problem(p: &str) -> Option<(&'static str, String)> {
     None
 }
 
+/// Top-level domains: no library owns everything under them.
+const TOP_LEVEL_PREFIXES: &[&str] = &["com.", "org.", "cn.", "net.", "io.", "me.", "cn.com."];
+
+/// A library's prefix follows the SDK rules, except that a library may own a whole shared
+/// namespace (`androidx.`, `kotlin.`, `okhttp3.`): that is what it is for. A top-level domain
+/// stays too generic.
+fn library_prefix_problem(p: &str) -> Option<(&'static str, String)> {
+    let problem = prefix_problem(p)?;
+    let namespace_rule = problem.0 == codes::GENERIC_PREFIX || problem.0 == codes::SHORT_PREFIX;
+    if namespace_rule && !TOP_LEVEL_PREFIXES.contains(&p) {
+        return None;
+    }
+    Some((
+        problem.0,
+        problem.1.replace("to name one SDK", "to name one library"),
+    ))
+}
+
 fn protection_level_problem(level: &str) -> Option<String> {
     let mut parts = level.split('|');
     let base = parts.next().unwrap_or("");
@@ -1033,8 +1607,12 @@ fn native_lib_problem(l: &str) -> Option<String> {
             "native library pattern `{l}`: only `*` is a wildcard"
         ));
     }
-    let core = l.strip_prefix("lib").unwrap_or(l);
-    let core = core.strip_suffix(".so").unwrap_or(core);
+    let Some(core) = l.strip_prefix("lib").and_then(|c| c.strip_suffix(".so")) else {
+        return Some(format!(
+            "native library `{l}` must be named `lib….so`: the package manager installs no other \
+             file from an APK's `lib/<abi>/`"
+        ));
+    };
     if core.chars().filter(|c| *c != '*').count() < MIN_NATIVE_LIB_LITERAL {
         return Some(format!(
             "native library pattern `{l}` would match almost any library"

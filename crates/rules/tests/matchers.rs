@@ -17,6 +17,7 @@ references = ["r"]
 
 [[sdk]]
 id = "vendor"
+vendor = "Vendor Inc."
 name = "Vendor core"
 category = "analytics"
 purpose = "p"
@@ -29,6 +30,7 @@ references = ["r"]
 
 [[sdk]]
 id = "vendor-push"
+vendor = "Vendor Inc."
 name = "Vendor push"
 category = "push"
 purpose = "p"
@@ -39,6 +41,7 @@ references = ["r"]
 
 [[sdk]]
 id = "vendor-service"
+vendor = "Vendor Inc."
 name = "Vendor push service"
 category = "push"
 purpose = "p"

@@ -17,4 +17,6 @@ mod default_pack;
 mod golden;
 mod hostile;
 mod matchers;
+mod references;
+mod skip;
 mod validation;

@@ -19,6 +19,7 @@ category = "push"
 purpose = "Push"
 class_prefixes = ["com.base.sdk."]
 references = ["r"]
+vendor = "Base Inc."
 
 [[api]]
 id = "imei-get-device-id"
@@ -41,6 +42,16 @@ why = "y"
 example = "e"
 remediation = "r"
 references = ["r"]
+[check.zh]
+title = "标题"
+what = "内容"
+why = "原因"
+remediation = "建议"
+
+[[message]]
+id = "base.message"
+text = "{owner} collects {what}: {n} {n:site|sites}"
+text_zh = "{owner}收集{what}：{n} 处"
 
 [[test]]
 rule = "base-sdk"
@@ -68,7 +79,7 @@ fn base_is_clean_and_compiles() {
 fn sdk(body: &str) -> String {
     format!(
         "[[sdk]]\nid = \"s\"\nname = \"S\"\ncategory = \"ads\"\npurpose = \"p\"\n\
-         references = [\"r\"]\n{body}\n"
+         references = [\"r\"]\n{body}\nvendor = \"V\"\n"
     )
 }
 
@@ -573,6 +584,412 @@ fn secret_errors() {
     assert!(codes_for(&tested).is_empty());
 }
 
+/// A `[[source]]` and a `[[reference]]`: once a pack defines sources, references resolve.
+const SOURCES: &str = r#"
+[[source]]
+id = "doc"
+title = "A document"
+date = "2020-09-18"
+
+[[reference]]
+id = "doc:1.2"
+source = "doc"
+clause = "1.2"
+"#;
+
+#[test]
+fn references_resolve_once_the_pack_has_sources() {
+    // Free text is fine in a pack with no source (BASE cites "r").
+    assert!(codes_for("").is_empty());
+    // With sources, every reference resolves: BASE's "r" does not.
+    let got = codes_for(SOURCES);
+    assert!(got.contains(&codes::UNKNOWN_REFERENCE), "{got:?}");
+    // Data tables may cite `<source>:<anything>` and web addresses; checks may not.
+    let data = format!(
+        "{SOURCES}\n{}",
+        sdk("class_prefixes = [\"com.s.\"]\nhomepage = \"https://s.example\"").replace(
+            "references = [\"r\"]",
+            "references = [\"doc:anything\", \"https://s.example/docs\"]"
+        )
+    );
+    let (pack, _) = Pack::load(&[("extra.toml", data.as_str())]);
+    let diags = pack.validate();
+    assert!(
+        diags.iter().all(|d| d.code != codes::UNKNOWN_REFERENCE),
+        "{diags:?}"
+    );
+    let check = format!(
+        "{SOURCES}\n[[check]]\nid = \"X001\"\nname = \"x\"\nkind = \"sdk-present\"\nseverity = \"info\"\n\
+         status = \"preview\"\nsince = \"0.1\"\ntitle = \"t\"\nwhat = \"w\"\nwhy = \"y\"\n\
+         example = \"e\"\nremediation = \"r\"\nreferences = [\"doc:1.2\", \"doc\", \"doc:9.9\"]\n"
+    );
+    let (pack, _) = Pack::load(&[("extra.toml", check.as_str())]);
+    let unknown: Vec<String> = pack
+        .validate()
+        .into_iter()
+        .filter(|d| d.code == codes::UNKNOWN_REFERENCE)
+        .map(|d| d.field)
+        .collect();
+    assert_eq!(
+        unknown,
+        ["check.references[2]"],
+        "a check cites defined ids only"
+    );
+    // A reference names a defined source; dates are days.
+    expect(
+        &format!("{SOURCES}[[reference]]\nid = \"x\"\nsource = \"nowhere\"\nclause = \"1\"\n"),
+        codes::UNKNOWN_SOURCE,
+    );
+    expect(
+        &SOURCES.replace("2020-09-18", "18 Sept 2020"),
+        codes::BAD_DATE,
+    );
+    // The compiled pack expands them.
+    let (pack, _) = Pack::load(&[("extra.toml", check.replace(", \"doc:9.9\"", "").as_str())]);
+    let compiled = pack.compile().unwrap();
+    let r = compiled.reference("doc:1.2").unwrap();
+    assert_eq!(
+        (r.title.as_str(), r.clause.as_deref()),
+        ("A document", Some("1.2"))
+    );
+    assert_eq!(r.date.as_deref(), Some("2020-09-18"));
+    assert!(compiled.reference("doc").unwrap().clause.is_none());
+    assert_eq!(
+        compiled
+            .reference("https://x.example/a")
+            .unwrap()
+            .url
+            .as_deref(),
+        Some("https://x.example/a")
+    );
+    assert!(compiled.reference("nothing").is_none());
+}
+
+#[test]
+fn pi_api_used_checks_must_not_overlap() {
+    let check = |id: &str, by: &str, types: &str| {
+        format!(
+            "[[check]]\nid = \"{id}\"\nname = \"n{}\"\nkind = \"pi-api-used\"\nseverity = \"high\"\n\
+             status = \"preview\"\nsince = \"0.1\"\ntitle = \"t\"\nwhat = \"w\"\nwhy = \"y\"\n\
+             example = \"e\"\nremediation = \"r\"\nreferences = [\"r\"]\n[check.params]\nby = \"{by}\"\n{types}\n",
+            id.to_lowercase()
+        )
+    };
+    let separate = format!(
+        "{}{}{}",
+        check("PI001", "sdk", ""),
+        check("PI002", "app", ""),
+        check("PI003", "unattributed", "pi_types = [\"imei\"]")
+    );
+    assert!(!codes_for(&separate).contains(&codes::OVERLAPPING_CHECKS));
+    let overlapping = format!(
+        "{}{}",
+        check("PI001", "sdk", ""),
+        check("ID001", "any", "pi_types = [\"imei\", \"oaid\"]")
+    );
+    expect(&overlapping, codes::OVERLAPPING_CHECKS);
+}
+
+#[test]
+fn permission_and_sdk_checks_must_not_overlap() {
+    let check = |id: &str, kind: &str, params: &str| {
+        format!(
+            "[[check]]\nid = \"{id}\"\nname = \"n{}\"\nkind = \"{kind}\"\nseverity = \"high\"\n\
+             status = \"preview\"\nsince = \"0.1\"\ntitle = \"t\"\nwhat = \"w\"\nwhy = \"y\"\n\
+             example = \"e\"\nremediation = \"r\"\nreferences = [\"r\"]\n[check.params]\n{params}\n",
+            id.to_lowercase()
+        )
+    };
+    // A name beats a group: PERM002 takes READ_SMS from PERM001's group.
+    let nested = format!(
+        "{}{}",
+        check("PERM001", "permission-requested", "groups = [\"sms\"]"),
+        check(
+            "PERM002",
+            "permission-requested",
+            "names = [\"android.permission.READ_SMS\"]"
+        )
+    );
+    assert!(!codes_for(&nested).contains(&codes::OVERLAPPING_CHECKS));
+    let same_group = format!(
+        "{}{}",
+        check("PERM001", "permission-requested", "groups = [\"sms\"]"),
+        check(
+            "PERM002",
+            "permission-requested",
+            "groups = [\"sms\", \"camera\"]"
+        )
+    );
+    expect(&same_group, codes::OVERLAPPING_CHECKS);
+    // A category beats the catch-all (BASE's SDK001); two catch-alls overlap.
+    let by_category = check("SDK002", "sdk-present", "categories = [\"push\"]");
+    assert!(!codes_for(&by_category).contains(&codes::OVERLAPPING_CHECKS));
+    expect(
+        &check("SDK002", "sdk-present", ""),
+        codes::OVERLAPPING_CHECKS,
+    );
+}
+
+#[test]
+fn libraries_and_pi_types_are_checked() {
+    let library = |id: &str, prefix: &str| {
+        format!(
+            "[[library]]\nid = \"{id}\"\nname = \"L\"\nkind = \"platform\"\n\
+             class_prefixes = [\"{prefix}\"]\nreferences = [\"r\"]\n"
+        )
+    };
+    assert!(codes_for(&library("androidx", "androidx.")).is_empty());
+    expect(&library("AndroidX", "androidx."), codes::BAD_ID);
+    expect(&library("lib", "com."), codes::GENERIC_PREFIX);
+    // A prefix is an SDK's or a library's, not both.
+    expect(&library("lib", "com.base.sdk."), codes::CLAIMED_TWICE);
+    let two = format!("{}{}", library("a", "org.lib."), library("b", "org.lib."));
+    expect(&two, codes::CLAIMED_TWICE);
+
+    let pi_type = |id: &str, name_zh: &str| {
+        format!(
+            "[[pi_type]]\nid = \"{id}\"\nname = \"N\"\nname_zh = \"{name_zh}\"\n\
+             class = \"unchangeable-identifier\"\npersonal = true\nsensitive = false\n\
+             severity = \"high\"\nseverity_reason = \"why\"\nseverity_reason_zh = \"原因\"\n\
+             references = [\"r\"]\n"
+        )
+    };
+    // Describing one type means describing them all.
+    let one = pi_type("imei", "设备识别码");
+    let got = codes_for(&one);
+    assert_eq!(
+        got.iter().filter(|c| **c == codes::MISSING_PI_TYPE).count(),
+        apkscope_rules::PiType::ALL.len() - 1
+    );
+    expect(&pi_type("imei", ""), codes::EMPTY_TEXT);
+    expect(&format!("{one}{one}"), codes::DUPLICATE_ID);
+    let compiled = {
+        let (pack, _) = Pack::load(&[("base.toml", BASE), ("extra.toml", one.as_str())]);
+        pack.compile().unwrap()
+    };
+    assert_eq!(
+        compiled
+            .pi_type(apkscope_rules::PiType::Imei)
+            .unwrap()
+            .name_zh,
+        "设备识别码"
+    );
+    assert!(compiled.pi_type(apkscope_rules::PiType::Oaid).is_none());
+}
+
+#[test]
+fn sdks_name_who_makes_them() {
+    let (pack, _) = Pack::load(&[(
+        "extra.toml",
+        "[[sdk]]\nid = \"s\"\nname = \"S\"\ncategory = \"ads\"\npurpose = \"p\"\n\
+         class_prefixes = [\"com.s.\"]\nreferences = [\"r\"]\n",
+    )]);
+    let got: Vec<&str> = pack.validate().iter().map(|d| d.code).collect();
+    assert_eq!(got, [codes::SDK_WITHOUT_VENDOR]);
+    // A curated Chinese SDK also names its legal entity and privacy policy.
+    let (pack, _) = Pack::load(&[(
+        "extra.toml",
+        "[[sdk]]\nid = \"s\"\nname = \"S\"\nname_zh = \"某\"\nvendor = \"V\"\ncategory = \"ads\"\n\
+         purpose = \"p\"\nclass_prefixes = [\"com.s.\"]\nreferences = [\"r\"]\n",
+    )]);
+    let messages: Vec<String> = pack.validate().into_iter().map(|d| d.message).collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].contains("legal_entity") && messages[1].contains("privacy_policy"));
+}
+
+/// Codes of the diagnostics for `extra` loaded on its own (no BASE).
+fn alone(extra: &str) -> Vec<&'static str> {
+    let (pack, mut diags) = Pack::load(&[("extra.toml", extra)]);
+    diags.extend(pack.validate());
+    diags.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn curated_chinese_sdks_name_their_legal_entity_and_policy() {
+    let zh = |extra: &str| {
+        format!(
+            "[[sdk]]\nid = \"s\"\nname = \"S\"\nname_zh = \"某\"\nvendor = \"V\"\ncategory = \"ads\"\n\
+             purpose = \"p\"\nclass_prefixes = [\"com.s.\"]\nreferences = [\"r\"]\n{extra}\n"
+        )
+    };
+    let complete = "legal_entity = \"某某科技有限公司\"\nprivacy_policy = \"https://s.cn/privacy\"";
+    assert_eq!(alone(&zh(complete)), Vec::<&str>::new());
+    // Each missing, or given empty: an error, not a warning.
+    for partial in [
+        "legal_entity = \"某某科技有限公司\"",
+        "privacy_policy = \"https://s.cn/privacy\"",
+        "legal_entity = \" \"\nprivacy_policy = \"https://s.cn/privacy\"",
+    ] {
+        let got = alone(&zh(partial));
+        assert_eq!(got, [codes::SDK_WITHOUT_VENDOR], "{partial}");
+    }
+    let (pack, _) = Pack::load(&[("extra.toml", zh("").as_str())]);
+    assert!(
+        pack.validate()
+            .iter()
+            .all(apkscope_rules::Diagnostic::is_error)
+    );
+    // An empty vendor is no vendor.
+    let empty_vendor = zh(complete).replace("vendor = \"V\"", "vendor = \"\"");
+    assert_eq!(alone(&empty_vendor), [codes::SDK_WITHOUT_VENDOR]);
+    // An empty Chinese name is an empty text, not a curated SDK.
+    let empty_zh = zh("").replace("name_zh = \"某\"", "name_zh = \"\"");
+    assert_eq!(alone(&empty_zh), [codes::EMPTY_TEXT]);
+    // Without a Chinese name, only the vendor is required.
+    let plain = zh("").replace("name_zh = \"某\"\n", "");
+    assert_eq!(alone(&plain), Vec::<&str>::new());
+    // A missing vendor stops compilation.
+    let no_vendor = plain.replace("vendor = \"V\"\n", "");
+    let Err(Error::Invalid { diagnostics }) = Pack::from_sources(&[("x.toml", no_vendor.as_str())])
+        .unwrap()
+        .compile()
+    else {
+        panic!("compiled without a vendor")
+    };
+    assert_eq!(diagnostics[0].code, codes::SDK_WITHOUT_VENDOR);
+}
+
+/// The checks `tools/check_rule_pack.py` made that the Rust validator did not (issue 12, item
+/// 10): each now has a code here.
+#[test]
+fn checks_moved_from_the_python_validator() {
+    // SDK links are web addresses.
+    expect(
+        &sdk("domains = [\"a.cn\"]\nhomepage = \"www.a.cn\""),
+        codes::INVALID_VALUE,
+    );
+    expect(
+        &sdk("domains = [\"a.cn\"]\nprivacy_policy = \"a.cn/privacy\""),
+        codes::INVALID_VALUE,
+    );
+    assert!(
+        codes_for(&sdk(
+            "domains = [\"a.cn\"]\nhomepage = \"https://a.cn\"\nprivacy_policy = \"http://a.cn/p\""
+        ))
+        .iter()
+        .all(|c| *c != codes::INVALID_VALUE)
+    );
+    // Exodus ids start at 1.
+    expect(
+        &sdk("domains = [\"a.cn\"]\nexodus_id = 0"),
+        codes::INVALID_VALUE,
+    );
+    // Optional texts, when given, are not empty.
+    expect(
+        &sdk("domains = [\"a.cn\"]\nlegal_entity = \"\""),
+        codes::EMPTY_TEXT,
+    );
+    // Intent actions are dotted names, and not the platform's.
+    expect(&sdk("intent_actions = [\"REGISTER\"]"), codes::BAD_ACTION);
+    expect(&sdk("intent_actions = [\"com.s.-x\"]"), codes::BAD_ACTION);
+    expect(
+        &sdk("intent_actions = [\"android.intent.action.BOOT_COMPLETED\"]"),
+        codes::BAD_ACTION,
+    );
+    assert!(
+        codes_for(&sdk(
+            "intent_actions = [\"cn.jpush.android.intent.REGISTER\"]"
+        ))
+        .iter()
+        .all(|c| *c != codes::BAD_ACTION)
+    );
+    // Native libraries are `lib….so`, for SDKs and packers.
+    expect(&sdk("native_libs = [\"jiagu.so\"]"), codes::BAD_NATIVE_LIB);
+    expect(
+        &sdk("native_libs = [\"libjiagu.dat\"]"),
+        codes::BAD_NATIVE_LIB,
+    );
+    expect(
+        &packer("native_libs = [\"jiagu*.so\"]"),
+        codes::BAD_NATIVE_LIB,
+    );
+    // API levels have a ceiling.
+    expect(&perm("a.b", "deprecated_in = 290"), codes::BAD_API_LEVEL);
+    expect(
+        &perm("a.b", "").replace("added_in = 1", "added_in = 230"),
+        codes::BAD_API_LEVEL,
+    );
+    expect(
+        &api(
+            "string",
+            "x",
+            "permissions = [{ name = \"android.permission.READ_PHONE_STATE\", max_sdk = 280 }]",
+        ),
+        codes::BAD_API_LEVEL,
+    );
+    // Check ids end with three digits; check names are unique.
+    expect(&check("PERM1", "p", "sdk-present", "", ""), codes::BAD_ID);
+    expect(
+        &check("PERM0001", "p", "sdk-present", "", ""),
+        codes::BAD_ID,
+    );
+    assert!(
+        codes_for(&check(
+            "ZZZ001",
+            "p",
+            "sdk-present",
+            "categories = [\"ads\"]",
+            ""
+        ))
+        .iter()
+        .all(|c| *c != codes::BAD_ID)
+    );
+    expect(
+        &check(
+            "ZZZ001",
+            "sdk-present",
+            "sdk-present",
+            "categories = [\"ads\"]",
+            "",
+        ),
+        codes::DUPLICATE_ID,
+    );
+    // A list parameter given empty means the same as leaving it out.
+    expect(
+        &check(
+            "ZZZ001",
+            "p",
+            "pi-api-used",
+            "by = \"app\"\npi_types = []",
+            "",
+        ),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check("ZZZ001", "p", "exported-unprotected", "kinds = []", ""),
+        codes::BAD_PARAMS,
+    );
+}
+
+/// `[[message]]` placeholders are well formed and the same in both languages; a check without
+/// Chinese texts is a warning.
+#[test]
+fn messages_and_translations_are_checked() {
+    let message = |text: &str, text_zh: &str| {
+        format!("[[message]]\nid = \"m\"\ntext = \"{text}\"\ntext_zh = \"{text_zh}\"\n")
+    };
+    assert!(codes_for(&message("{a} and {b:x|y}", "{b:x|y}{a}")).is_empty());
+    expect(&message("{a}", "{b}"), codes::BAD_MESSAGE);
+    expect(&message("{a", "{a}"), codes::BAD_MESSAGE);
+    expect(&message("{a}", "{A}"), codes::BAD_MESSAGE);
+    expect(&message("{n:site}", "{n:site}"), codes::BAD_MESSAGE);
+    expect(&message("", "x"), codes::EMPTY_TEXT);
+    expect(
+        &message("{base}", "{base}").replace("\"m\"", "\"base.message\""),
+        codes::DUPLICATE_ID,
+    );
+    let check = "[[check]]\nid = \"SDK002\"\nname = \"ads-sdk-present\"\nkind = \"sdk-present\"\n\
+                 severity = \"info\"\nstatus = \"preview\"\nsince = \"0.1\"\ntitle = \"t\"\n\
+                 what = \"w\"\nwhy = \"y\"\nexample = \"e\"\nremediation = \"r\"\n\
+                 references = [\"r\"]\nparams = { categories = [\"ads\"] }\n";
+    expect(check, codes::MISSING_TRANSLATION);
+    let empty_zh = check.replace(
+        "params =",
+        "zh = { title = \"\", what = \"w\", why = \"y\", remediation = \"r\" }\nparams =",
+    );
+    expect(&empty_zh, codes::EMPTY_TEXT);
+}
+
 #[test]
 fn every_code_is_exercised() {
     // Keep this list in step with the tests above; E000 (I/O) is covered in `golden`; E099
@@ -618,6 +1035,14 @@ fn every_code_is_exercised() {
         codes::DOMAIN_CLAIMED_TWICE,
         codes::UNKNOWN_PERMISSION,
         codes::DUPLICATE_API,
+        codes::UNKNOWN_REFERENCE,
+        codes::UNKNOWN_SOURCE,
+        codes::OVERLAPPING_CHECKS,
+        codes::BAD_DATE,
+        codes::MISSING_PI_TYPE,
+        codes::SDK_WITHOUT_VENDOR,
+        codes::BAD_MESSAGE,
+        codes::MISSING_TRANSLATION,
     ];
     for c in codes::ALL {
         assert!(

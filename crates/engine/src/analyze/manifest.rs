@@ -3,11 +3,13 @@
 use apkscope_facts::{AppFacts, Component, Evidence};
 use apkscope_rules::{ComponentKind, FlagValue};
 
+use super::message::Msg;
+
 pub(super) fn manifest_flag_set(
     facts: &AppFacts,
     attribute: &str,
     equals: &FlagValue,
-) -> Vec<(String, Evidence)> {
+) -> Vec<(Msg, Evidence)> {
     let state = manifest_flag(facts, attribute);
     let hit = match (equals, state) {
         (FlagValue::Bool(b), FlagState::Set(v)) => v == *b,
@@ -17,12 +19,14 @@ pub(super) fn manifest_flag_set(
     if !hit {
         return Vec::new();
     }
-    let shown = match state {
-        FlagState::Set(v) => v.to_string(),
-        _ => "absent".to_owned(),
+    let message = match state {
+        FlagState::Set(v) => Msg::new("manifest.flag-set")
+            .text("attribute", attribute)
+            .text("value", v.to_string()),
+        _ => Msg::new("manifest.flag-absent").text("attribute", attribute),
     };
     vec![(
-        format!("<application android:{attribute}> is {shown}"),
+        message,
         Evidence {
             entry: Some(crate::MANIFEST_ENTRY.to_owned()),
             component: Some(format!("application@android:{attribute}")),
@@ -34,7 +38,7 @@ pub(super) fn manifest_flag_set(
 pub(super) fn exported_unprotected(
     facts: &AppFacts,
     kinds: &[ComponentKind],
-) -> Vec<(String, Evidence)> {
+) -> Vec<(Msg, Evidence)> {
     facts
         .manifest
         .components
@@ -43,7 +47,9 @@ pub(super) fn exported_unprotected(
         .filter(|c| c.exported && is_unprotected(c) && !is_launcher(c))
         .map(|c| {
             (
-                format!("{} {} is exported without a permission", c.kind, c.name),
+                Msg::new("manifest.exported")
+                    .msg("kind", component_kind(&c.kind))
+                    .text("component", c.name.clone()),
                 Evidence {
                     entry: Some(crate::MANIFEST_ENTRY.to_owned()),
                     component: Some(c.name.clone()),
@@ -52,6 +58,16 @@ pub(super) fn exported_unprotected(
             )
         })
         .collect()
+}
+
+/// A component kind's word.
+fn component_kind(kind: &str) -> Msg {
+    match kind {
+        "service" => Msg::new("component.service"),
+        "receiver" => Msg::new("component.receiver"),
+        "provider" => Msg::new("component.provider"),
+        _ => Msg::new("component.activity"),
+    }
 }
 
 /// What the manifest says of a boolean `<application>` attribute.

@@ -3,6 +3,7 @@
 //! per evaluator family; this one runs them in order and makes findings of what they return.
 
 mod manifest;
+pub(crate) mod message;
 mod network;
 mod obfuscation;
 mod packers;
@@ -11,28 +12,43 @@ mod pi;
 mod sdks;
 pub(crate) mod signing;
 
-use apkscope_facts::{AppFacts, Evidence, Finding, RulePackFacts};
-use apkscope_rules::{CheckParams, CompiledCheck, CompiledPack};
+use std::collections::{BTreeSet, HashMap};
+
+use apkscope_facts::{
+    AppFacts, CheckFacts, CheckTextFacts, Evidence, Finding, PiTypeFacts, ReferenceFacts,
+    RulePackFacts,
+};
+use apkscope_rules::{CheckParams, CompiledCheck, CompiledPack, SdkId};
 use sha2::{Digest, Sha256};
 
 use rayon::prelude::*;
 
+use self::message::{Lang, Msg};
 use self::signing::{Day, SigningCheck};
 use crate::Guard;
-use crate::attribution::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner, native_lib_owner};
+use crate::attribution::{Attribution, Owner, native_lib_owner};
 
 /// How many examples of a kind of evidence a report keeps.
 const MAX_EXAMPLES: usize = 5;
 
-/// Fills `sdks`, `pi_access`, the permission matrix and `findings` of `facts`; certificate
-/// validity is judged on `as_of`. Returns early, leaving the rest empty, once `guard` says
-/// stop: the caller then fails the scan.
-pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day, guard: &Guard) {
-    let attribution = Attribution::new(facts, pack);
+/// Fills `sdks`, `pi_access`, `unknown_components`, the permission matrix, `findings`,
+/// `checks` and `references` of `facts`; certificate validity is judged on `as_of`; code under
+/// `app_packages` (dotted) is the app's own besides its manifest and Application packages.
+/// Returns early, leaving the rest empty, once `guard` says stop: the caller then fails the
+/// scan.
+pub(crate) fn analyze(
+    facts: &mut AppFacts,
+    pack: &CompiledPack,
+    as_of: &Day,
+    app_packages: &[String],
+    guard: &Guard,
+) {
     let mut sdks = sdks::detect_sdks(facts, pack);
     if guard.should_stop() {
         return;
     }
+    let present: Vec<SdkId> = sdks.keys().copied().collect();
+    let attribution = Attribution::new(facts, pack, app_packages, &present);
     facts
         .code_index
         .dex
@@ -68,11 +84,16 @@ pub(crate) fn analyze(facts: &mut AppFacts, pack: &CompiledPack, as_of: &Day, gu
     }
     facts.sdks = sdks::sdk_facts(facts, pack, &sdks, &accesses);
     facts.packers = packers::detect_packers(facts, pack);
+    // Accesses that collect nothing (sending an SMS) count towards permission use only.
     facts.pi_access = accesses
         .iter()
+        .filter(|a| a.collects(pack))
         .map(|a| a.to_facts(&facts.code_index, pack))
         .collect();
+    facts.unknown_components = pi::unknown_components(facts, &accesses, pack);
     facts.findings = run_checks(facts, pack, as_of);
+    (facts.checks, facts.references) = explain(&facts.findings, pack);
+    facts.pi_types = pi_type_labels(facts, pack);
     facts.rule_pack = Some(RulePackFacts {
         hash: pack.pack_hash_hex(),
         sdks: count(pack.sdks().len()),
@@ -88,14 +109,31 @@ pub(super) fn count(n: usize) -> u64 {
 }
 
 pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> Vec<Finding> {
+    let claims = Claims::new(facts, pack);
     let mut findings: Vec<Finding> = pack
         .checks()
         .iter()
         .filter(|check| applies(&check.params, facts))
-        .flat_map(|check| {
-            evaluate(&check.params, facts, as_of)
+        .flat_map(|check| match &check.params {
+            CheckParams::PiApiUsed { by, pi_types } => {
+                pi::pi_findings(facts, pack, check, *by, pi_types)
+            }
+            CheckParams::PermissionRequested { .. } => {
+                permissions::permission_requested(facts, &check.check.id, &claims.permissions)
+                    .into_iter()
+                    .map(|(message, evidence)| finding(pack, check, &message, evidence))
+                    .collect()
+            }
+            CheckParams::SdkPresent { .. } => {
+                sdks::sdk_present(facts, &check.check.id, &claims.sdks)
+                    .into_iter()
+                    .map(|(message, evidence)| finding(pack, check, &message, evidence))
+                    .collect()
+            }
+            params => evaluate(params, facts, as_of)
                 .into_iter()
-                .map(move |(message, evidence)| finding(check, message, evidence))
+                .map(|(message, evidence)| finding(pack, check, &message, evidence))
+                .collect(),
         })
         .collect();
     findings.sort_by(|a, b| (&a.rule, &a.message).cmp(&(&b.rule, &b.message)));
@@ -103,33 +141,167 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
     findings
 }
 
-/// A bare dex file has no container, so no signature or network security config: checks of
-/// those would report their absence as if an APK lacked them. A bare dex is code read with no
-/// zip around it (an APK always has entries: at least its manifest).
+/// What a report needs to explain its findings without the pack: the checks that fired, and
+/// every reference they cite, expanded (a reference the pack cannot expand is kept by its id).
+pub(crate) fn explain(
+    findings: &[Finding],
+    pack: &CompiledPack,
+) -> (Vec<CheckFacts>, Vec<ReferenceFacts>) {
+    let fired: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    let mut cited: BTreeSet<&str> = BTreeSet::new();
+    let checks: Vec<CheckFacts> = fired
+        .iter()
+        .filter_map(|id| pack.check(id))
+        .map(|c| {
+            let c = &c.check;
+            cited.extend(c.references.iter().map(String::as_str));
+            CheckFacts {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                severity: c.severity.as_str().to_owned(),
+                title: c.title.clone(),
+                what: c.what.clone(),
+                why: c.why.clone(),
+                remediation: c.remediation.clone(),
+                references: c.references.clone(),
+                zh: c.zh.as_ref().map(|t| CheckTextFacts {
+                    title: t.title.clone(),
+                    what: t.what.clone(),
+                    why: t.why.clone(),
+                    remediation: t.remediation.clone(),
+                }),
+            }
+        })
+        .collect();
+    let references = cited
+        .into_iter()
+        .map(|id| {
+            pack.reference(id).unwrap_or_else(|| ReferenceFacts {
+                id: id.to_owned(),
+                title: id.to_owned(),
+                ..ReferenceFacts::default()
+            })
+        })
+        .collect();
+    (checks, references)
+}
+
+/// The labels of every personal-information type the report names (in `pi_access`,
+/// `unknown_components` or `findings`), sorted by id.
+pub(crate) fn pi_type_labels(facts: &AppFacts, pack: &CompiledPack) -> Vec<PiTypeFacts> {
+    let named: BTreeSet<&str> = facts
+        .pi_access
+        .iter()
+        .map(|a| a.pi_type.as_str())
+        .chain(
+            facts
+                .unknown_components
+                .iter()
+                .flat_map(|u| u.pi_types.iter().map(String::as_str)),
+        )
+        .chain(facts.findings.iter().filter_map(|f| f.pi_type.as_deref()))
+        .collect();
+    named
+        .into_iter()
+        .filter_map(|id| {
+            let info = pack.pi_type(apkscope_rules::PiType::parse(id)?)?;
+            Some(PiTypeFacts {
+                id: id.to_owned(),
+                name: info.name.clone(),
+                name_zh: info.name_zh.clone(),
+                class: info.class.as_str().to_owned(),
+                sensitive: info.sensitive,
+            })
+        })
+        .collect()
+}
+
+/// A finding's stable identity: a hash of the parts that make it the same fact.
+pub(super) fn fingerprint(parts: &[&str]) -> String {
+    let digest = Sha256::digest(parts.join("\u{1f}").as_bytes());
+    crate::hex(digest.get(..16).unwrap_or(&digest))
+}
+
+/// Which check reports each requested permission and each SDK: the one that names it most
+/// specifically (by name, special class or group; by category or as a catch-all), the first in
+/// pack order on a tie (which `rules validate` rejects). One fact, one finding.
+struct Claims<'f> {
+    permissions: HashMap<&'f str, &'f str>,
+    sdks: HashMap<&'f str, &'f str>,
+}
+
+impl<'f> Claims<'f> {
+    fn new(facts: &'f AppFacts, pack: &'f CompiledPack) -> Self {
+        let mut permissions = HashMap::new();
+        for p in &facts.permissions.requested {
+            let mut best = (0u8, None);
+            for c in pack.checks() {
+                if let CheckParams::PermissionRequested {
+                    groups,
+                    special,
+                    names,
+                } = &c.params
+                {
+                    let s = permissions::specificity(p, groups, special, names);
+                    if s > best.0 {
+                        best = (s, Some(c.check.id.as_str()));
+                    }
+                }
+            }
+            if let (_, Some(id)) = best {
+                permissions.insert(p.name.as_str(), id);
+            }
+        }
+        let mut sdks = HashMap::new();
+        for sdk in &facts.sdks {
+            let mut best = (0u8, None);
+            for c in pack.checks() {
+                if let CheckParams::SdkPresent { categories } = &c.params {
+                    let s = sdks::specificity(sdk, categories);
+                    if s > best.0 {
+                        best = (s, Some(c.check.id.as_str()));
+                    }
+                }
+            }
+            if let (_, Some(id)) = best {
+                sdks.insert(sdk.id.as_str(), id);
+            }
+        }
+        Self { permissions, sdks }
+    }
+}
+
+/// A bare dex file has no container, so no manifest, signature or network security config:
+/// checks of those would report their absence (no `allowBackup`, no signature, cleartext by
+/// default) as if an APK lacked them. A bare dex is code read with no zip around it (an APK
+/// always has entries: at least its manifest). What its code does (PI APIs, SDKs, packers,
+/// secrets, obfuscation) is still checked.
 fn applies(params: &CheckParams, facts: &AppFacts) -> bool {
-    let bare_dex = facts.container.entries == 0 && !facts.code.dex.is_empty();
-    !(bare_dex
+    !(is_bare_dex(facts)
         && matches!(
             params,
-            CheckParams::Signing { .. } | CheckParams::NetworkConfig { .. }
+            CheckParams::Signing { .. }
+                | CheckParams::NetworkConfig { .. }
+                | CheckParams::ManifestFlag { .. }
+                | CheckParams::ExportedUnprotected { .. }
+                | CheckParams::PermissionRequested { .. }
+                | CheckParams::PermissionUnused { .. }
         ))
 }
 
+/// Whether the facts are of a bare dex file: code with no zip, so no manifest around it.
+pub(super) fn is_bare_dex(facts: &AppFacts) -> bool {
+    facts.container.entries == 0 && !facts.code.dex.is_empty()
+}
+
 /// One evaluator per check kind: what it found, as (message, evidence) pairs.
-fn evaluate(params: &CheckParams, facts: &AppFacts, as_of: &Day) -> Vec<(String, Evidence)> {
+fn evaluate(params: &CheckParams, facts: &AppFacts, as_of: &Day) -> Vec<(Msg, Evidence)> {
     match params {
-        CheckParams::PermissionRequested {
-            groups,
-            special,
-            names,
-        } => permissions::permission_requested(facts, groups, special, names),
         CheckParams::PermissionUnused { groups } => permissions::permission_unused(facts, groups),
-        CheckParams::PiApiUsed { by, pi_types } => pi::pi_api_used(facts, *by, pi_types),
         CheckParams::ManifestFlag { attribute, equals } => {
             manifest::manifest_flag_set(facts, attribute, equals)
         }
         CheckParams::ExportedUnprotected { kinds } => manifest::exported_unprotected(facts, kinds),
-        CheckParams::SdkPresent { categories } => sdks::sdk_present(facts, categories),
         CheckParams::PackerPresent { kinds } => packers::packer_present(facts, kinds),
         CheckParams::Signing {
             condition,
@@ -152,7 +324,12 @@ fn evaluate(params: &CheckParams, facts: &AppFacts, as_of: &Day) -> Vec<(String,
     }
 }
 
-fn finding(check: &CompiledCheck, message: String, evidence: Evidence) -> Finding {
+fn finding(
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    message: &Msg,
+    evidence: Evidence,
+) -> Finding {
     let key = serde_json_key(&check.check.id, &evidence);
     let digest = Sha256::digest(key.as_bytes());
     let fingerprint = crate::hex(digest.get(..16).unwrap_or(&digest));
@@ -161,10 +338,12 @@ fn finding(check: &CompiledCheck, message: String, evidence: Evidence) -> Findin
         name: check.check.name.clone(),
         severity: check.check.severity.as_str().to_owned(),
         title: check.check.title.clone(),
-        message,
+        message: message.render(pack, Lang::En),
+        message_zh: Some(message.render(pack, Lang::Zh)),
         references: check.check.references.clone(),
         evidence,
         fingerprint,
+        ..Finding::default()
     }
 }
 

@@ -4,6 +4,7 @@ use apkscope_facts::network::NetworkConfigFacts;
 use apkscope_facts::{AppFacts, Evidence};
 use apkscope_rules::{NetworkCondition, SecretKind};
 
+use super::message::{Arg, Msg};
 use super::signing::Day;
 
 /// Findings of one `network-config` condition.
@@ -12,7 +13,7 @@ pub(crate) fn network_config(
     facts: &AppFacts,
     condition: NetworkCondition,
     as_of: &Day,
-) -> Vec<(String, Evidence)> {
+) -> Vec<(Msg, Evidence)> {
     let net = &facts.network;
     let config = net.security_config.as_ref();
     let config_entry = config
@@ -26,9 +27,9 @@ pub(crate) fn network_config(
     match condition {
         NetworkCondition::CleartextPermitted if net.cleartext.permitted => {
             let why = match net.cleartext.decided_by.as_str() {
-                "network-security-config" => "the network security config's base-config permits it",
-                "manifest" => "android:usesCleartextTraffic is true",
-                _ => "the target SDK is below 28 and nothing forbids it",
+                "network-security-config" => Msg::new("network.cleartext-by-config"),
+                "manifest" => Msg::new("network.cleartext-by-manifest"),
+                _ => Msg::new("network.cleartext-by-default"),
             };
             let entry = if net.cleartext.decided_by == "network-security-config" {
                 config_entry.clone()
@@ -36,7 +37,7 @@ pub(crate) fn network_config(
                 Some(crate::MANIFEST_ENTRY.to_owned())
             };
             vec![(
-                format!("plain HTTP is allowed to every host: {why}"),
+                Msg::new("network.cleartext-everywhere").msg("reason", why),
                 Evidence {
                     entry,
                     component: Some("cleartext".to_owned()),
@@ -46,9 +47,10 @@ pub(crate) fn network_config(
         }
         NetworkCondition::CleartextDomains if !net.cleartext.domains.is_empty() => {
             vec![(
-                format!(
-                    "plain HTTP is allowed to {}",
-                    net.cleartext.domains.join(", ")
+                Msg::new("network.cleartext-domains").list(
+                    "domains",
+                    net.cleartext.domains.iter().cloned(),
+                    usize::MAX,
                 ),
                 at(format!("domain-config {}", net.cleartext.domains.join(","))),
             )]
@@ -57,28 +59,21 @@ pub(crate) fn network_config(
             let why = if config.is_some_and(|c| trusts_user(c.base_config.as_ref()))
                 || config.is_some_and(|c| c.domain_configs.iter().any(|d| trusts_user(Some(d))))
             {
-                "the network security config lists user trust anchors"
+                Msg::new("network.user-certs-by-config")
             } else {
-                "the target SDK is below 24, where user CAs are trusted by default"
+                Msg::new("network.user-certs-by-default")
             };
             vec![(
-                format!("user-installed CA certificates are trusted: {why}"),
+                Msg::new("network.user-certs").msg("reason", why),
                 at("trust-anchors user".to_owned()),
             )]
         }
         NetworkCondition::DebugOverrides => config
             .and_then(|c| c.debug_overrides.as_ref())
             .map(|d| {
-                let anchors: Vec<&str> = d.trust_anchors.iter().map(|t| t.src.as_str()).collect();
+                let anchors = d.trust_anchors.iter().map(|t| t.src.clone());
                 vec![(
-                    format!(
-                        "the network security config has debug-overrides (trust anchors: {})",
-                        if anchors.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            anchors.join(", ")
-                        }
-                    ),
+                    Msg::new("network.debug-overrides").list("anchors", anchors, usize::MAX),
                     at("debug-overrides".to_owned()),
                 )]
             })
@@ -92,15 +87,14 @@ pub(crate) fn network_config(
                 (day < *as_of).then(|| {
                     let names: Vec<&str> = d.domains.iter().map(|x| x.name.as_str()).collect();
                     let scope = if names.is_empty() {
-                        "every host".to_owned()
+                        Arg::Msg(Msg::new("network.every-host"))
                     } else {
-                        names.join(", ")
+                        Arg::list(names.iter().map(|n| Arg::Text((*n).to_owned())), 50, false)
                     };
                     (
-                        format!(
-                            "the pin set for {scope} expired on {expiration}: its pins are no \
-                             longer enforced"
-                        ),
+                        Msg::new("network.pin-set-expired")
+                            .arg("scope", scope)
+                            .text("date", expiration),
                         at(format!("pin-set {}", names.join(","))),
                     )
                 })
@@ -110,10 +104,9 @@ pub(crate) fn network_config(
             .and_then(|c| {
                 let problem = c.problem.as_ref()?;
                 Some(vec![(
-                    format!(
-                        "the network security config {} cannot be read: {problem}",
-                        c.reference
-                    ),
+                    Msg::new("network.config-unreadable")
+                        .text("reference", c.reference.clone())
+                        .text("problem", problem.clone()),
                     Evidence {
                         entry: Some(crate::MANIFEST_ENTRY.to_owned()),
                         component: Some("application@android:networkSecurityConfig".to_owned()),
@@ -131,11 +124,12 @@ fn trusts_user(config: Option<&NetworkConfigFacts>) -> bool {
 }
 
 /// One finding per hard-coded credential of `kinds` (empty: all).
-pub(crate) fn secret_present(facts: &AppFacts, kinds: &[SecretKind]) -> Vec<(String, Evidence)> {
+pub(crate) fn secret_present(facts: &AppFacts, kinds: &[SecretKind]) -> Vec<(Msg, Evidence)> {
     facts
         .network
         .secrets
         .iter()
+        .filter(|s| !s.public)
         .filter(|s| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == s.kind))
         .map(|s| {
             let (entry, rest) = s.location.split_once(' ').unwrap_or((&s.location, ""));
@@ -148,12 +142,14 @@ pub(crate) fn secret_present(facts: &AppFacts, kinds: &[SecretKind]) -> Vec<(Str
                 _ if in_dex => (entry, None, (!rest.is_empty()).then_some(rest)),
                 _ => (entry, None, None),
             };
-            let is_sdk = s.by != crate::analyze::BY_APP && s.by != crate::analyze::BY_UNATTRIBUTED;
+            let is_sdk = facts.sdks.iter().any(|sdk| sdk.id == s.by);
             (
-                format!(
-                    "{} {} ({}) hard-coded in {}: {}",
-                    s.vendor, s.id, s.kind, s.location, s.masked
-                ),
+                Msg::new("secret.hard-coded")
+                    .text("vendor", s.vendor.clone())
+                    .text("secret", s.id.clone())
+                    .text("kind", s.kind.clone())
+                    .text("location", s.location.clone())
+                    .text("masked", s.masked.clone()),
                 Evidence {
                     entry: Some(entry.to_owned()),
                     component: component

@@ -3,12 +3,14 @@
 use apkscope_facts::{AppFacts, Evidence};
 use apkscope_rules::ObfuscationVerdict;
 
+use super::message::Msg;
+
 /// One finding when the code shows any of `verdicts` (any verdict when empty): the analysis of
 /// obfuscated code sees calls but may miss what decrypted strings and reflection hide.
 pub(super) fn obfuscated(
     facts: &AppFacts,
     verdicts: &[ObfuscationVerdict],
-) -> Vec<(String, Evidence)> {
+) -> Vec<(Msg, Evidence)> {
     let obfuscation = &facts.code.obfuscation;
     let seen: Vec<&str> = obfuscation
         .verdicts
@@ -19,11 +21,12 @@ pub(super) fn obfuscated(
     if seen.is_empty() {
         return Vec::new();
     }
-    let mut message = format!("the code is obfuscated ({})", seen.join(", "));
-    if let Some(first) = obfuscation.evidence.first() {
-        message.push_str(": ");
-        message.push_str(first);
-    }
+    let message = match obfuscation.evidence.first() {
+        Some(first) => Msg::new("obfuscation.found-with-evidence")
+            .list("verdicts", seen, usize::MAX)
+            .text("evidence", first.clone()),
+        None => Msg::new("obfuscation.found").list("verdicts", seen, usize::MAX),
+    };
     // Where to look: the busiest string decryptor, else the first dex file.
     let evidence = match obfuscation.string_decryptors.first() {
         Some(decryptor) => Evidence {

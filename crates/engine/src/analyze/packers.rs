@@ -6,6 +6,7 @@ use apkscope_facts::{AppFacts, Evidence, PackerFacts};
 use apkscope_rules::{CompiledPack, PackerId, PackerKind};
 
 use super::MAX_EXAMPLES;
+use super::message::Msg;
 
 /// Packers, protectors and obfuscators whose traces the app carries: its manifest stub
 /// classes, dex classes, native libraries, assets and hidden payloads. Sorted by id; each
@@ -86,16 +87,12 @@ pub(super) fn detect_packers(facts: &AppFacts, pack: &CompiledPack) -> Vec<Packe
     out
 }
 
-pub(super) fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(String, Evidence)> {
+pub(super) fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(Msg, Evidence)> {
     facts
         .packers
         .iter()
         .filter(|p| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == p.kind))
         .map(|p| {
-            let vendor = p
-                .vendor
-                .as_deref()
-                .map_or_else(String::new, |v| format!(" by {v}"));
             let first = p.evidence.first();
             let entry = first.and_then(|e| {
                 ["native library ", "asset ", "hidden payload "]
@@ -103,13 +100,15 @@ pub(super) fn packer_present(facts: &AppFacts, kinds: &[PackerKind]) -> Vec<(Str
                     .find_map(|k| e.strip_prefix(k))
                     .map(|path| path.split('!').next().unwrap_or(path).to_owned())
             });
+            let message = match &p.vendor {
+                Some(vendor) => Msg::new("packer.packed").text("vendor", vendor.clone()),
+                None => Msg::new("packer.packed-no-vendor"),
+            }
+            .text("name", p.name.clone())
+            .text("kind", p.kind.clone())
+            .text("evidence", p.evidence.join("; "));
             (
-                format!(
-                    "packed with {} ({}){vendor}: {}",
-                    p.name,
-                    p.kind,
-                    p.evidence.join("; ")
-                ),
+                message,
                 Evidence {
                     entry,
                     component: first

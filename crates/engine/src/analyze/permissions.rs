@@ -1,11 +1,12 @@
 //! The permission matrix (protection level, TC260 group, whether code uses each permission)
 //! and the `permission-requested` and `permission-unused` evaluators.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
-use apkscope_facts::{AppFacts, Evidence};
+use apkscope_facts::{AppFacts, Evidence, RequestedPermission};
 use apkscope_rules::{CompiledPack, Special, Tc260Group};
 
+use super::message::Msg;
 use super::pi::Access;
 use crate::attribution::owner_name;
 
@@ -46,26 +47,41 @@ fn in_groups(group: Option<&str>, groups: &[Tc260Group]) -> bool {
     group.is_some_and(|g| groups.iter().any(|x| x.as_str() == g))
 }
 
-pub(super) fn permission_requested(
-    facts: &AppFacts,
+/// How specifically a `permission-requested` check names a requested permission: by name (3),
+/// by special class (2), by TC260 group (1), not at all (0). Each requested permission is
+/// reported by the check that names it most specifically (`rules validate` rejects two checks
+/// naming one permission, special class or group: E056), so one fact gives one finding.
+pub(super) fn specificity(
+    p: &RequestedPermission,
     groups: &[Tc260Group],
     special: &[Special],
     names: &[String],
-) -> Vec<(String, Evidence)> {
+) -> u8 {
+    if names.contains(&p.name) {
+        3
+    } else if p
+        .special
+        .as_deref()
+        .is_some_and(|s| special.iter().any(|x| x.as_str() == s))
+    {
+        2
+    } else {
+        u8::from(in_groups(p.group.as_deref(), groups))
+    }
+}
+
+/// The requested permissions this check reports: those it names most specifically among the
+/// pack's `permission-requested` checks (`claims`: permission name → check id).
+pub(super) fn permission_requested(
+    facts: &AppFacts,
+    check: &str,
+    claims: &HashMap<&str, &str>,
+) -> Vec<(Msg, Evidence)> {
     let mut out = Vec::new();
     for p in &facts.permissions.requested {
-        let is_special = p
-            .special
-            .as_deref()
-            .is_some_and(|s| special.iter().any(|x| x.as_str() == s));
-        if in_groups(p.group.as_deref(), groups) || is_special || names.contains(&p.name) {
-            let class = p
-                .group
-                .as_deref()
-                .or(p.special.as_deref())
-                .map_or_else(String::new, |c| format!(" ({c})"));
+        if claims.get(p.name.as_str()) == Some(&check) {
             out.push((
-                format!("requests {}{class}", p.name),
+                Msg::new("permission.requested").text("permission", p.name.clone()),
                 permission_evidence(&p.name),
             ));
         }
@@ -73,10 +89,7 @@ pub(super) fn permission_requested(
     out
 }
 
-pub(super) fn permission_unused(
-    facts: &AppFacts,
-    groups: &[Tc260Group],
-) -> Vec<(String, Evidence)> {
+pub(super) fn permission_unused(facts: &AppFacts, groups: &[Tc260Group]) -> Vec<(Msg, Evidence)> {
     facts
         .permissions
         .requested
@@ -86,7 +99,7 @@ pub(super) fn permission_unused(
         })
         .map(|p| {
             (
-                format!("requests {} but no code calls an API that needs it", p.name),
+                Msg::new("permission.unused").text("permission", p.name.clone()),
                 permission_evidence(&p.name),
             )
         })

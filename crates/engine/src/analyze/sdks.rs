@@ -1,13 +1,14 @@
 //! The SDK inventory: evidence by kind (classes, components, actions, native libraries;
 //! hosts only corroborate), the SDK facts, and the `sdk-present` evaluator.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use apkscope_facts::code::CodeIndex;
 use apkscope_facts::{AppFacts, Evidence, SdkEvidence, SdkFacts};
 use apkscope_rules::{Category, CompiledPack, SdkId};
 
 use super::MAX_EXAMPLES;
+use super::message::Msg;
 use super::pi::Access;
 use crate::attribution::Owner;
 
@@ -127,7 +128,9 @@ pub(super) fn sdk_facts(
                 let Some(api) = pack.apis().get(access.api) else {
                     continue;
                 };
-                pi_types.insert(api.pi_type.as_str().to_owned());
+                if api.collects {
+                    pi_types.insert(api.pi_type.as_str().to_owned());
+                }
                 for p in &api.permissions {
                     if requested.contains(p.name.as_str()) {
                         permissions.insert(p.name.clone());
@@ -144,6 +147,7 @@ pub(super) fn sdk_facts(
                 exodus_id: sdk.exodus_id,
                 homepage: sdk.homepage.clone(),
                 privacy_policy: sdk.privacy_policy.clone(),
+                legal_entity: sdk.legal_entity.clone(),
                 evidence: SdkEvidence {
                     classes: evidence.classes,
                     class_examples: evidence.class_examples.clone(),
@@ -161,20 +165,37 @@ pub(super) fn sdk_facts(
     out
 }
 
-pub(super) fn sdk_present(facts: &AppFacts, categories: &[Category]) -> Vec<(String, Evidence)> {
+/// How specifically an `sdk-present` check names an SDK: by its category (2), as a catch-all
+/// with no categories (1), not at all (0). Each SDK is reported by the most specific check.
+pub(super) fn specificity(sdk: &SdkFacts, categories: &[Category]) -> u8 {
+    if categories.iter().any(|c| c.as_str() == sdk.category) {
+        2
+    } else {
+        u8::from(categories.is_empty())
+    }
+}
+
+/// The SDKs this check reports: those it names most specifically among the pack's
+/// `sdk-present` checks (`claims`: SDK id → check id).
+pub(super) fn sdk_present(
+    facts: &AppFacts,
+    check: &str,
+    claims: &HashMap<&str, &str>,
+) -> Vec<(Msg, Evidence)> {
     facts
         .sdks
         .iter()
-        .filter(|sdk| {
-            categories.is_empty() || categories.iter().any(|c| c.as_str() == sdk.category)
-        })
+        .filter(|sdk| claims.get(sdk.id.as_str()) == Some(&check))
         .map(|sdk| {
-            let vendor = sdk
-                .vendor
-                .as_deref()
-                .map_or_else(String::new, |v| format!(" by {v}"));
+            let name_zh = sdk.name_zh.clone().unwrap_or_else(|| sdk.name.clone());
+            let message = match &sdk.vendor {
+                Some(vendor) => Msg::new("sdk.embeds")
+                    .both("name", sdk.name.clone(), name_zh)
+                    .text("vendor", vendor.clone()),
+                None => Msg::new("sdk.embeds-no-vendor").both("name", sdk.name.clone(), name_zh),
+            };
             (
-                format!("embeds {} ({}){vendor}", sdk.name, sdk.category),
+                message,
                 Evidence {
                     sdk: Some(sdk.id.clone()),
                     ..Evidence::default()

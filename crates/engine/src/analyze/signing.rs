@@ -14,6 +14,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use apkscope_facts::{AppFacts, CertificateFacts, Evidence};
 use apkscope_rules::SigningCondition;
 
+use super::message::Msg;
+
 /// The scheme `signing.rs` gives source-stamp certificates: they identify the stamp signer
 /// (the store), not the app's signer, so certificate checks leave them out.
 const SOURCE_STAMP: &str = "source-stamp";
@@ -105,7 +107,7 @@ pub(crate) fn evaluate(
     facts: &AppFacts,
     check: SigningCheck<'_>,
     as_of: &Day,
-) -> Vec<(String, Evidence)> {
+) -> Vec<(Msg, Evidence)> {
     let schemes: Vec<&str> = facts
         .signing
         .schemes
@@ -122,7 +124,9 @@ pub(crate) fn evaluate(
             .filter_map(|cert| {
                 let problem = certificate_problem(cert, condition, check, as_of)?;
                 Some((
-                    format!("certificate {} {problem}", describe(cert)),
+                    Msg::new("signing.certificate")
+                        .text("certificate", describe(cert))
+                        .msg("problem", problem),
                     certificate_evidence(cert),
                 ))
             })
@@ -130,14 +134,11 @@ pub(crate) fn evaluate(
     }
 }
 
-fn unsigned(schemes: &[&str]) -> Vec<(String, Evidence)> {
+fn unsigned(schemes: &[&str]) -> Vec<(Msg, Evidence)> {
     if !schemes.is_empty() {
         return Vec::new();
     }
-    vec![(
-        "the APK carries no v1, v2 or v3 signature: Android refuses to install it".to_owned(),
-        Evidence::default(),
-    )]
+    vec![(Msg::new("signing.unsigned"), Evidence::default())]
 }
 
 /// `minSdkVersion`, defaulting to 1 as Android does.
@@ -154,7 +155,7 @@ fn has_v2_or_later(schemes: &[&str]) -> bool {
     schemes.iter().any(|s| matches!(*s, "v2" | "v3" | "v3.1"))
 }
 
-fn v1_only(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)> {
+fn v1_only(facts: &AppFacts, schemes: &[&str]) -> Vec<(Msg, Evidence)> {
     let min = min_sdk(facts);
     if !schemes.contains(&"v1") || has_v2_or_later(schemes) || min >= JANUS_FIXED_SDK {
         return Vec::new();
@@ -165,11 +166,7 @@ fn v1_only(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)> {
         .iter()
         .find(|c| c.scheme.starts_with("v1"));
     vec![(
-        format!(
-            "only a v1 (JAR) signature, and minSdk {min} lets Android 5.0 to 8.0 install it: \
-             a device without the December 2017 patch accepts a dex prepended to the APK \
-             (Janus, CVE-2017-13156)"
-        ),
+        Msg::new("signing.v1-only-janus").text("min_sdk", min.to_string()),
         Evidence {
             entry: first.map(|c| entry_of(c).to_owned()),
             certificate: first.map(|c| c.sha256.clone()),
@@ -178,7 +175,7 @@ fn v1_only(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)> {
     )]
 }
 
-fn missing_scheme(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)> {
+fn missing_scheme(facts: &AppFacts, schemes: &[&str]) -> Vec<(Msg, Evidence)> {
     let mut out = Vec::new();
     if schemes.is_empty() {
         // Unsigned is a finding of its own.
@@ -187,20 +184,14 @@ fn missing_scheme(facts: &AppFacts, schemes: &[&str]) -> Vec<(String, Evidence)>
     let min = min_sdk(facts);
     if min < V2_SINCE_SDK && !schemes.contains(&"v1") {
         out.push((
-            format!(
-                "no v1 (JAR) signature, but minSdk {min} reaches Android versions before 7.0 \
-                 (API 24), which verify only v1: the install fails there"
-            ),
+            Msg::new("signing.no-v1").text("min_sdk", min.to_string()),
             uses_sdk_evidence("minSdkVersion"),
         ));
     }
     let target = target_sdk(facts);
     if target >= V2_REQUIRED_TARGET_SDK && !has_v2_or_later(schemes) {
         out.push((
-            format!(
-                "no v2 or v3 signature, but targetSdk {target}: Android 11 and later refuse to \
-                 install an APK that targets API 30 or higher with only a v1 signature"
-            ),
+            Msg::new("signing.no-v2").text("target_sdk", target.to_string()),
             uses_sdk_evidence("targetSdkVersion"),
         ));
     }
@@ -234,27 +225,41 @@ fn certificate_problem(
     condition: SigningCondition,
     check: SigningCheck<'_>,
     as_of: &Day,
-) -> Option<String> {
+) -> Option<Msg> {
     match condition {
-        SigningCondition::DebugCertificate => cert
-            .debug
-            .then(|| "is the Android SDK's debug certificate (CN=Android Debug)".to_owned()),
+        SigningCondition::DebugCertificate => {
+            cert.debug.then(|| Msg::new("signing.debug-certificate"))
+        }
         SigningCondition::CertificateExpired => {
             let end = day_of(&cert.not_after)?;
-            (end < as_of.as_str()).then(|| format!("expired on {end} (judged on {as_of}, UTC)"))
+            (end < as_of.as_str()).then(|| {
+                Msg::new("signing.expired")
+                    .text("date", end)
+                    .text("as_of", as_of.as_str())
+            })
         }
         SigningCondition::CertificateNotYetValid => {
             let start = day_of(&cert.not_before)?;
-            (start > as_of.as_str())
-                .then(|| format!("is valid only from {start} (judged on {as_of}, UTC)"))
+            (start > as_of.as_str()).then(|| {
+                Msg::new("signing.not-yet-valid")
+                    .text("date", start)
+                    .text("as_of", as_of.as_str())
+            })
         }
         SigningCondition::ValidityEndsBefore => {
             let end = day_of(&cert.not_after)?;
             let limit = check.date?;
-            (end < limit).then(|| format!("is valid until {end}, before {limit}"))
+            (end < limit).then(|| {
+                Msg::new("signing.valid-until-before")
+                    .text("date", end)
+                    .text("limit", limit)
+            })
         }
         SigningCondition::WeakSignatureAlgorithm => is_weak_algorithm(&cert.signature_algorithm)
-            .then(|| format!("is signed with {}", cert.signature_algorithm)),
+            .then(|| {
+                Msg::new("signing.weak-algorithm")
+                    .text("algorithm", cert.signature_algorithm.clone())
+            }),
         SigningCondition::WeakKey => {
             let bits = cert.key_bits?;
             let min = match cert.key_type.as_str() {
@@ -262,7 +267,12 @@ fn certificate_problem(
                 "EC" => MIN_EC_KEY_BITS,
                 _ => return None,
             };
-            (bits < min).then(|| format!("has a {bits}-bit {} key (under {min})", cert.key_type))
+            (bits < min).then(|| {
+                Msg::new("signing.weak-key")
+                    .text("bits", bits.to_string())
+                    .text("key_type", cert.key_type.clone())
+                    .text("min", min.to_string())
+            })
         }
         _ => None,
     }

@@ -106,14 +106,20 @@ pub(crate) fn collect(
         decoded.resources.as_ref(),
         &decoded.document,
         &facts,
-        options.rules.as_deref(),
+        options,
         &mut network_anomalies,
         guard,
     );
     facts.anomalies.extend(network_anomalies);
     if let Some(pack) = &options.rules {
         guard.check("analysing with the rule pack")?;
-        crate::analyze::analyze(&mut facts, pack, &options.judged_on(), guard);
+        crate::analyze::analyze(
+            &mut facts,
+            pack,
+            &options.judged_on(),
+            &options.app_packages,
+            guard,
+        );
         guard.check("analysing with the rule pack")?;
     }
     Ok(facts)
@@ -145,7 +151,13 @@ fn collect_bare_dex(
     // SDK inventory, API use and the checks that apply to code alone.
     if let Some(pack) = &options.rules {
         guard.check("analysing with the rule pack")?;
-        crate::analyze::analyze(&mut facts, pack, &options.judged_on(), guard);
+        crate::analyze::analyze(
+            &mut facts,
+            pack,
+            &options.judged_on(),
+            &options.app_packages,
+            guard,
+        );
     }
     guard.check("analysing with the rule pack")?;
     Ok(facts)

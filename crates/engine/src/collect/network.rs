@@ -18,11 +18,11 @@ use apkscope_facts::network::{
     PinSetFacts, SecretFacts, SecurityConfigFacts, TrustAnchorFacts,
 };
 use apkscope_facts::{AnomalyFact, AppFacts};
-use apkscope_rules::{CompiledPack, SecretCharset, SecretPrefix};
+use apkscope_rules::{CompiledPack, Secret, SecretCharset, SecretPrefix};
 use rayon::prelude::*;
 
-use crate::Guard;
 use crate::attribution::{Attribution, BY_APP, BY_UNATTRIBUTED, Owner};
+use crate::{Guard, ScanOptions};
 
 /// Most endpoints a report lists; the rest are counted in `endpoints_truncated`.
 pub(crate) const MAX_ENDPOINTS: usize = 500;
@@ -133,10 +133,12 @@ pub(crate) fn collect(
     resources: Option<&ResourceTable>,
     document: &Document,
     facts: &AppFacts,
-    pack: Option<&CompiledPack>,
+    options: &ScanOptions,
     anomalies: &mut Vec<AnomalyFact>,
     guard: &Guard,
 ) -> NetworkFacts {
+    let pack = options.rules.as_deref();
+    let app_packages = &options.app_packages;
     let mut out = NetworkFacts {
         security_config: security_config(apk, resources, document, facts, anomalies),
         ..NetworkFacts::default()
@@ -169,14 +171,7 @@ pub(crate) fn collect(
         {
             // Unfilled build placeholders and unresolved references are not keys.
             if is_key_value(value) {
-                found.secret(
-                    &secret.id,
-                    &secret.vendor,
-                    secret.kind.as_str(),
-                    value,
-                    &location,
-                    BY_APP,
-                );
+                found.secret(secret, value, &location, BY_APP);
             }
             continue;
         }
@@ -198,7 +193,8 @@ pub(crate) fn collect(
     if guard.should_stop() {
         return out;
     }
-    let attribution = pack.map(|p| Attribution::new(facts, p));
+    // SDKs are not detected yet: libraries that belong to an embedding SDK stay libraries here.
+    let attribution = pack.map(|p| Attribution::new(facts, p, app_packages, &[]));
     scan_dex(&facts.code_index, attribution.as_ref(), &mut found, guard);
     found.finish(&mut out);
     out
@@ -312,7 +308,8 @@ struct Found<'l> {
     literals: &'l Literals<'l>,
     endpoints: BTreeMap<String, EndpointAcc>,
     endpoints_dropped: u64,
-    secrets: BTreeSet<(String, String, String, String, String, String)>,
+    /// (vendor, location, id, kind, masked value, holder, public)
+    secrets: BTreeSet<(String, String, String, String, String, String, bool)>,
     secrets_dropped: u64,
 }
 
@@ -338,16 +335,10 @@ impl<'l> Found<'l> {
                     .and_then(|i| literals.secrets.get(i))
                 {
                     if let Some(value) = secret_at(text, m.start(), p)
+                        && looks_live(value.get(p.prefix.len()..).unwrap_or(""))
                         && let Some(secret) = literals.pack.and_then(|k| k.secret(p.secret))
                     {
-                        self.secret(
-                            &secret.id,
-                            &secret.vendor,
-                            secret.kind.as_str(),
-                            value,
-                            location,
-                            by,
-                        );
+                        self.secret(secret, value, location, by);
                     }
                 } else if let Some((url, host)) = url_at(text, m.start()) {
                     let kind = if is_ipv4(&host) { "ip" } else { "url" };
@@ -380,18 +371,23 @@ impl<'l> Found<'l> {
         acc.by.insert(by.to_owned());
     }
 
-    fn secret(&mut self, id: &str, vendor: &str, kind: &str, value: &str, at: &str, by: &str) {
+    fn secret(&mut self, secret: &Secret, value: &str, at: &str, by: &str) {
         if self.secrets.len() > MAX_SECRETS.saturating_mul(4) {
             self.secrets_dropped = self.secrets_dropped.saturating_add(1);
             return;
         }
+        let public = secret.public
+            || at
+                .strip_prefix("resources @string/")
+                .is_some_and(|name| secret.public_in_resources.iter().any(|r| r == name));
         self.secrets.insert((
-            vendor.to_owned(),
+            secret.vendor.clone(),
             at.to_owned(),
-            id.to_owned(),
-            kind.to_owned(),
+            secret.id.clone(),
+            secret.kind.as_str().to_owned(),
             mask(value),
             by.to_owned(),
+            public,
         ));
     }
 
@@ -417,19 +413,73 @@ impl<'l> Found<'l> {
             .secrets
             .into_iter()
             .take(MAX_SECRETS)
-            .map(|(vendor, location, id, kind, masked, by)| SecretFacts {
-                id,
-                vendor,
-                kind,
-                masked,
-                location,
-                by,
-            })
+            .map(
+                |(vendor, location, id, kind, masked, by, public)| SecretFacts {
+                    id,
+                    vendor,
+                    kind,
+                    masked,
+                    location,
+                    by,
+                    public,
+                },
+            )
             .collect();
         out.secrets_truncated = u64::try_from(total.saturating_sub(MAX_SECRETS))
             .unwrap_or(u64::MAX)
             .saturating_add(self.secrets_dropped);
     }
+}
+
+/// Whether the part of a credential after its prefix looks like a live value rather than a
+/// documentation example or a placeholder: no `EXAMPLE` or `YOUR`, no run of six equal
+/// characters, and for 16 characters or more at least 2 bits of entropy per character.
+/// Random keys score far higher (a 16-character hex key under 2.2 bits once in 100,000
+/// draws), filler like `xxxxxyyyyyzzzzz` lower.
+fn looks_live(body: &str) -> bool {
+    const MIN_BITS_PER_CHAR: f64 = 2.0;
+    const MAX_RUN: usize = 6;
+    let upper = body.to_ascii_uppercase();
+    if upper.contains("EXAMPLE") || upper.contains("YOUR") {
+        return false;
+    }
+    let bytes = body.as_bytes();
+    let mut run = 1usize;
+    for pair in bytes.windows(2) {
+        if let [a, b] = pair
+            && a == b
+        {
+            run += 1;
+            if run >= MAX_RUN {
+                return false;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    if bytes.len() < 16 {
+        return true;
+    }
+    let mut counts = [0u32; 256];
+    for &b in bytes {
+        if let Some(c) = counts.get_mut(usize::from(b)) {
+            *c += 1;
+        }
+    }
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "lengths of keys, far below 2^52"
+    )]
+    let len = bytes.len() as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / len;
+            -p * p.log2()
+        })
+        .sum();
+    entropy >= MIN_BITS_PER_CHAR
 }
 
 /// The first four and last two characters of `value`, never more than half of it.
@@ -492,23 +542,8 @@ fn url_at(text: &str, start: usize) -> Option<(String, String)> {
         }
         url = url.get(..cut)?;
     }
-    let after = url.split_once("://")?.1;
-    let authority = after.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let host = host_port
-        .split(':')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && host.len() <= 253
-        && host.contains('.')
-        && !host.starts_with('.')
-        && !host.ends_with('.')
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
-    if !valid || NAMESPACE_HOSTS.contains(&host.as_str()) {
+    let host = crate::urls::host(url)?;
+    if NAMESPACE_HOSTS.contains(&host.as_str()) {
         return None;
     }
     Some((url.to_owned(), host))
@@ -785,6 +820,21 @@ mod tests {
     fn masks_keep_four_and_two() {
         assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…LE");
         assert_eq!(mask("short"), "sh…");
+    }
+
+    #[test]
+    fn examples_and_filler_are_not_live_keys() {
+        // AWS's documented example, placeholders, runs and filler.
+        assert!(!looks_live("IOSFODNN7EXAMPLE"));
+        assert!(!looks_live("YOUR_KEY_HERE_123"));
+        assert!(!looks_live("0000000000001234"));
+        assert!(!looks_live("xxxxxyyyyyzzzzzw"));
+        assert!(!looks_live("ababababababababab"));
+        // Random-looking values of either alphabet, short values (no entropy test).
+        assert!(looks_live("4QZ7R2MJ8WKV3NPD"));
+        assert!(looks_live("3f9a0c61d27e4b85"));
+        assert!(looks_live("0123456789abcdef"));
+        assert!(looks_live("abc12"));
     }
 
     #[test]
