@@ -53,6 +53,9 @@ enum Command {
     Baseline(BaselineArgs),
     /// Aggregate a batch's JSONL results: SDK and permission prevalence, findings, failures.
     Summarize(SummarizeArgs),
+    /// Compare two builds of an app (APKs or saved JSON reports): SDKs, permissions and
+    /// findings added, removed, changed — what a re-test after rectification checks.
+    Diff(diff::DiffArgs),
     /// Print the decoded AndroidManifest.xml as text XML.
     Manifest(ManifestArgs),
     /// List every class defined in the app's dex files (or in a bare dex file).
@@ -208,6 +211,11 @@ struct ScanArgs {
     /// No progress bar and no batch summary on standard error (failures are still printed).
     #[arg(long, short)]
     quiet: bool,
+    /// Language of the text and HTML reports, SARIF messages and SDK lists: `en` or `zh`
+    /// (Simplified Chinese: titles, messages, explanations, personal-information labels). JSON
+    /// carries both.
+    #[arg(long, value_name = "LANG", default_value = "en", value_parser = parse_lang)]
+    lang: apkscope_report::Lang,
     /// Skip the code: read only the container, manifest and resources (milliseconds per app).
     #[arg(long)]
     no_code: bool,
@@ -220,6 +228,8 @@ struct ScanArgs {
     limits: LimitArgs,
     #[command(flatten)]
     as_of: AsOfArgs,
+    #[command(flatten)]
+    owners: OwnerArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -243,6 +253,8 @@ struct BaselineArgs {
     limits: LimitArgs,
     #[command(flatten)]
     as_of: AsOfArgs,
+    #[command(flatten)]
+    owners: OwnerArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -277,6 +289,35 @@ struct ManifestArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     limits: LimitArgs,
+}
+
+/// Whose code is the app's own.
+#[derive(clap::Args, Debug)]
+struct OwnerArgs {
+    /// A package (dotted, e.g. `com.example.core`) whose code is the app's own, besides the
+    /// manifest package and the Application class's package; repeat for several. Code of an
+    /// SDK or library the rule pack knows stays theirs.
+    #[arg(long = "app-package", value_name = "PACKAGE", value_parser = parse_package)]
+    app_packages: Vec<String>,
+}
+
+fn parse_package(s: &str) -> Result<String, String> {
+    let valid = !s.is_empty()
+        && s.split('.').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        });
+    if valid {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "`{s}` is not a dotted Java package name such as com.example.core"
+        ))
+    }
 }
 
 /// The day findings that depend on dates are judged on.
@@ -328,6 +369,11 @@ impl LimitArgs {
     }
 }
 
+fn parse_lang(s: &str) -> Result<apkscope_report::Lang, String> {
+    apkscope_report::Lang::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a report language: en or zh"))
+}
+
 fn parse_day(s: &str) -> Result<apkscope_engine::Day, String> {
     apkscope_engine::Day::parse(s).ok_or_else(|| format!("`{s}` is not a day written YYYY-MM-DD"))
 }
@@ -342,6 +388,7 @@ enum ClassesFormat {
 
 mod batch;
 mod cache;
+mod diff;
 mod exit;
 mod fsx;
 mod gate;
@@ -380,6 +427,7 @@ fn run(cli: &Cli) -> Result<Exit, CliError> {
         Command::Scan(args) => scan::scan(args),
         Command::Baseline(args) => scan::baseline(args),
         Command::Summarize(args) => scan::summarize(args),
+        Command::Diff(args) => diff::diff(args),
         Command::Completions { shell } => manual::completions(*shell),
         Command::Man => manual::man(),
         command => run_app_command(command).map(|()| Exit::Success),
@@ -418,6 +466,7 @@ fn run_app_command(command: &Command) -> Result<(), CliError> {
         | Command::Scan(_)
         | Command::Baseline(_)
         | Command::Summarize(_)
+        | Command::Diff(_)
         | Command::Completions { .. }
         | Command::Man => Ok(()),
     }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use apkscope_facts::{AppFacts, ScanFailure};
-use apkscope_report::{CsvWriter, HtmlWriter, RuleDescriptor, SarifWriter, SdkListCsvWriter};
+use apkscope_report::{CsvWriter, HtmlWriter, Lang, RuleDescriptor, SarifWriter, SdkListCsvWriter};
 use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
@@ -71,6 +71,8 @@ pub(crate) struct Destination<'a> {
     pub(crate) dir: Option<&'a Path>,
     /// Whether the inputs make a batch (a JSON array, one SARIF run per app).
     pub(crate) batch: bool,
+    /// `--lang`: the language of text, HTML, SARIF messages and SDK lists.
+    pub(crate) lang: Lang,
 }
 
 /// The destination of a scan's results.
@@ -82,6 +84,7 @@ pub(crate) enum Sink {
         format: Format,
         rules: Vec<RuleDescriptor>,
         names: OutputNames,
+        lang: Lang,
     },
 }
 
@@ -91,6 +94,7 @@ pub(crate) enum Stream {
         out: Out,
         batch: bool,
         first: bool,
+        lang: Lang,
     },
     Json {
         out: Out,
@@ -109,10 +113,12 @@ pub(crate) enum Stream {
         out: Out,
         batch: bool,
         first: bool,
+        lang: Lang,
     },
     /// One app's SDK list as CSV.
     SdkListCsv {
         out: Out,
+        lang: Lang,
     },
     /// A batch's SDK lists as one CSV table.
     SdkListCsvBatch(SdkListCsvWriter<Out>),
@@ -141,6 +147,7 @@ impl Sink {
                 format,
                 rules,
                 names: OutputNames::default(),
+                lang: to.lang,
             });
         }
         if format == Format::Jsonl {
@@ -166,11 +173,13 @@ impl Sink {
             error: anyhow::Error::new(err).context("cannot write the report"),
         };
         let batch = to.batch;
+        let lang = to.lang;
         let stream = match format {
             Format::Text => Stream::Text {
                 out,
                 batch,
                 first: true,
+                lang,
             },
             Format::Json => Stream::Json {
                 out,
@@ -178,18 +187,19 @@ impl Sink {
                 first: true,
             },
             Format::Jsonl => Stream::Jsonl { out },
-            Format::Sarif => Stream::Sarif(SarifWriter::new(out, rules).map_err(header)?),
-            Format::Html => Stream::Html(HtmlWriter::new(out, title).map_err(header)?),
+            Format::Sarif => Stream::Sarif(SarifWriter::new_in(out, rules, lang).map_err(header)?),
+            Format::Html => Stream::Html(HtmlWriter::new_in(out, title, lang).map_err(header)?),
             Format::Csv => Stream::Csv(CsvWriter::new(out).map_err(header)?),
             Format::SdkList => Stream::SdkList {
                 out,
                 batch,
                 first: true,
+                lang,
             },
             Format::SdkListCsv if batch => {
-                Stream::SdkListCsvBatch(SdkListCsvWriter::new(out).map_err(header)?)
+                Stream::SdkListCsvBatch(SdkListCsvWriter::new_in(out, lang).map_err(header)?)
             }
-            Format::SdkListCsv => Stream::SdkListCsv { out },
+            Format::SdkListCsv => Stream::SdkListCsv { out, lang },
         };
         Ok(Sink::Stream(stream))
     }
@@ -203,13 +213,14 @@ impl Sink {
                 format,
                 rules,
                 names,
+                lang,
             } => {
                 let base = names.claim(
                     &facts.input.path,
                     Some(&facts.input.sha256),
                     Some(format.extension()),
                 );
-                write_app_file(dir, &base, *format, rules, facts)
+                write_app_file(dir, &base, *format, rules, facts, *lang)
                     .map_err(|err| lost(&facts.input.path, &err))
             }
         }
@@ -419,11 +430,16 @@ impl Format {
 impl Stream {
     fn app(&mut self, facts: &AppFacts) -> io::Result<()> {
         match self {
-            Stream::Text { out, batch, first } => {
+            Stream::Text {
+                out,
+                batch,
+                first,
+                lang,
+            } => {
                 if !std::mem::take(first) && *batch {
                     out.write_all(b"\n")?;
                 }
-                apkscope_report::write_text(facts, out)?;
+                apkscope_report::write_text_in(facts, *lang, out)?;
                 out.flush()
             }
             Stream::Json { out, batch, first } => {
@@ -434,15 +450,17 @@ impl Stream {
             Stream::Sarif(writer) => writer.write_run(facts),
             Stream::Html(writer) => writer.write_app(facts),
             Stream::Csv(writer) => writer.write_app(facts),
-            Stream::SdkList { out, first, .. } => {
+            Stream::SdkList {
+                out, first, lang, ..
+            } => {
                 if !std::mem::take(first) {
                     out.write_all(b"\n")?;
                 }
-                apkscope_report::write_sdk_list_markdown(facts, out)?;
+                apkscope_report::write_sdk_list_markdown_in(facts, *lang, out)?;
                 out.flush()
             }
-            Stream::SdkListCsv { out } => {
-                apkscope_report::write_sdk_list_csv(facts, out)?;
+            Stream::SdkListCsv { out, lang } => {
+                apkscope_report::write_sdk_list_csv_in(facts, *lang, out)?;
                 out.flush()
             }
             Stream::SdkListCsvBatch(writer) => writer.write_app(facts),
@@ -454,7 +472,9 @@ impl Stream {
         let message = &failure.error.message;
         match self {
             // One app's text: the error line on stderr says it all; a batch notes it inline.
-            Stream::Text { out, batch, first } => {
+            Stream::Text {
+                out, batch, first, ..
+            } => {
                 if *batch {
                     if !std::mem::take(first) {
                         out.write_all(b"\n")?;
@@ -464,13 +484,20 @@ impl Stream {
                 out.flush()
             }
             // One app's list: the error line on stderr says it all; a batch lists it.
-            Stream::SdkList { out, batch, first } => {
+            Stream::SdkList {
+                out,
+                batch,
+                first,
+                lang,
+            } => {
                 if *batch {
                     if !std::mem::take(first) {
                         out.write_all(b"\n")?;
                     }
                     let kind = &failure.error.kind;
-                    apkscope_report::write_sdk_list_markdown_failure(path, kind, message, out)?;
+                    apkscope_report::write_sdk_list_markdown_failure_in(
+                        path, kind, message, *lang, out,
+                    )?;
                 }
                 out.flush()
             }
@@ -494,7 +521,7 @@ impl Stream {
             Stream::Text { mut out, .. }
             | Stream::Jsonl { mut out }
             | Stream::SdkList { mut out, .. }
-            | Stream::SdkListCsv { mut out } => out.flush(),
+            | Stream::SdkListCsv { mut out, .. } => out.flush(),
             Stream::Json {
                 mut out,
                 batch,
@@ -550,6 +577,7 @@ fn write_app_file(
     format: Format,
     rules: &[RuleDescriptor],
     facts: &AppFacts,
+    lang: Lang,
 ) -> io::Result<()> {
     let write = |ext: &str, write: &dyn Fn(&mut dyn Write) -> io::Result<()>| {
         let target = dir.join(format!("{base}{ext}"));
@@ -557,10 +585,12 @@ fn write_app_file(
     };
     let ext = format.extension();
     match format {
-        Format::Text => write(ext, &|out| apkscope_report::write_text(facts, out)),
+        Format::Text => write(ext, &|out| apkscope_report::write_text_in(facts, lang, out)),
         Format::Json | Format::Jsonl => write(ext, &|out| apkscope_report::write_json(facts, out)),
-        Format::Sarif => write(ext, &|out| apkscope_report::write_sarif(facts, rules, out)),
-        Format::Html => write(ext, &|out| apkscope_report::write_html(facts, out)),
+        Format::Sarif => write(ext, &|out| {
+            apkscope_report::write_sarif_in(facts, rules, lang, out)
+        }),
+        Format::Html => write(ext, &|out| HtmlWriter::write_page(facts, lang, out)),
         Format::Csv => {
             write(".sdks.csv", &|out| {
                 apkscope_report::write_sdk_table_csv(facts, out)
@@ -570,9 +600,11 @@ fn write_app_file(
             })
         }
         Format::SdkList => write(ext, &|out| {
-            apkscope_report::write_sdk_list_markdown(facts, out)
+            apkscope_report::write_sdk_list_markdown_in(facts, lang, out)
         }),
-        Format::SdkListCsv => write(ext, &|out| apkscope_report::write_sdk_list_csv(facts, out)),
+        Format::SdkListCsv => write(ext, &|out| {
+            apkscope_report::write_sdk_list_csv_in(facts, lang, out)
+        }),
     }
 }
 

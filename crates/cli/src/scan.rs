@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use apkscope_engine::{CompiledPack, ScanOptions};
 use apkscope_facts::{AppFacts, ScanFailure};
-use apkscope_report::{RuleDescriptor, Summary};
+use apkscope_report::{Lang, RuleDescriptor, Summary};
 use serde::Deserialize;
 
 use crate::batch::{Batch, Outcome, Tally};
@@ -35,6 +35,7 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
     };
     let mut options = scan_options(&args.limits, pack.clone());
     options.as_of.clone_from(&args.as_of.as_of);
+    options.app_packages.clone_from(&args.owners.app_packages);
     options.code = !args.no_code;
     options.time_limit = Some(Duration::from_secs(args.timeout_per_app));
     let baseline = args
@@ -61,23 +62,18 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
         .transpose()
         .context("cannot use the cache")
         .or_exit(Exit::Usage)?;
-    let rules = pack.as_deref().map(rule_descriptors).unwrap_or_default();
-    let title = match (batch, inputs.first()) {
-        (false, Some(input)) => format!(
-            "apkscope — {}",
-            input.path().file_name().map_or_else(
-                || input.path().display().to_string(),
-                |n| n.to_string_lossy().into_owned()
-            )
-        ),
-        _ => format!("apkscope — {} apps", inputs.len()),
-    };
+    let rules = pack
+        .as_deref()
+        .map(|pack| rule_descriptors(pack, args.lang))
+        .unwrap_or_default();
+    let title = page_title(batch, &inputs, args.lang);
     let destination = Destination {
         format: args.format,
         file: args.out.as_deref(),
         append: args.append,
         dir: args.out_dir.as_deref(),
         batch,
+        lang: args.lang,
     };
     let mut sink = Sink::open(&destination, &title, rules)?;
 
@@ -179,6 +175,7 @@ fn batch_summary(tally: &Tally, args: &ScanArgs, over: usize, suppressed: usize)
 pub(crate) fn baseline(args: &BaselineArgs) -> Result<Exit, CliError> {
     let mut options = scan_options(&args.limits, Some(args.pack.compile(Exit::Usage)?));
     options.as_of.clone_from(&args.as_of.as_of);
+    options.app_packages.clone_from(&args.owners.app_packages);
     let inputs = collect_inputs(&args.inputs, args.from_list.as_deref())?;
     let mut baseline = Baseline::new();
     let runner = Batch {
@@ -332,6 +329,20 @@ fn parse_mem_total(meminfo: &str) -> Option<u64> {
     }
 }
 
+/// The HTML page's title: the app's file name, or the number of apps of a batch.
+fn page_title(batch: bool, inputs: &[Input], lang: Lang) -> String {
+    match (batch, inputs.first()) {
+        (false, Some(input)) => format!(
+            "apkscope — {}",
+            input.path().file_name().map_or_else(
+                || input.path().display().to_string(),
+                |n| n.to_string_lossy().into_owned()
+            )
+        ),
+        _ => apkscope_report::HtmlWriter::batch_title(lang, inputs.len()),
+    }
+}
+
 /// Everything besides the APK that shapes a report, for the cache key. The day certificates
 /// are judged on is not part of it: findings are recomputed from a cached report on every hit
 /// (`check_facts`), so a campaign can span midnight without rescanning.
@@ -342,29 +353,32 @@ fn cache_context(options: &ScanOptions) -> String {
         .map_or_else(|| "none".to_owned(), CompiledPack::pack_hash_hex);
     format!(
         "pack={pack};code={};dex_checksums={};max_entry={};max_total={};max_entries={};\
-         max_app_memory={}",
+         max_app_memory={};app_packages={}",
         options.code,
         options.verify_dex_checksums,
         options.container.max_entry_size,
         options.container.max_total_inflated,
         options.container.max_entries,
-        options.max_app_memory
+        options.max_app_memory,
+        options.app_packages.join(",")
     )
 }
 
-/// The pack's checks as SARIF rule descriptors.
-fn rule_descriptors(pack: &CompiledPack) -> Vec<RuleDescriptor> {
+/// The pack's checks as SARIF rule descriptors, worded in `lang` where the pack has it.
+fn rule_descriptors(pack: &CompiledPack, lang: Lang) -> Vec<RuleDescriptor> {
     pack.checks()
         .iter()
         .map(|compiled| {
             let check = &compiled.check;
+            let zh = check.zh.as_ref().filter(|_| lang == Lang::Zh);
+            let text = |en: &String, zh_text: Option<&String>| zh_text.unwrap_or(en).clone();
             RuleDescriptor {
                 id: check.id.clone(),
                 name: check.name.clone(),
-                title: check.title.clone(),
-                what: check.what.clone(),
-                why: check.why.clone(),
-                remediation: check.remediation.clone(),
+                title: text(&check.title, zh.map(|t| &t.title)),
+                what: text(&check.what, zh.map(|t| &t.what)),
+                why: text(&check.why, zh.map(|t| &t.why)),
+                remediation: text(&check.remediation, zh.map(|t| &t.remediation)),
                 severity: check.severity.as_str().to_owned(),
                 references: check.references.clone(),
             }

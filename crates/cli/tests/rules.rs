@@ -144,7 +144,21 @@ fn sdk_list_formats() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     let markdown = text(&output.stdout);
     assert!(
-        markdown.contains("| 极光推送 (JPush) | Aurora Mobile"),
+        markdown.contains("| 深圳市和讯华谷信息技术有限公司 | JPush | Push notifications |"),
+        "{markdown}"
+    );
+    let output = apkscope(&[
+        "scan",
+        "--format",
+        "sdk-list",
+        "--lang",
+        "zh",
+        "fixtures/demo/demo.apk",
+    ]);
+    let markdown = text(&output.stdout);
+    assert!(markdown.starts_with("# 第三方信息共享清单"), "{markdown}");
+    assert!(
+        markdown.contains("| 深圳市和讯华谷信息技术有限公司 | 极光推送 (JPush) | 消息推送 |"),
         "{markdown}"
     );
     let output = apkscope(&["scan", "--format", "sdk-list-csv", "fixtures/demo/demo.apk"]);

@@ -614,3 +614,105 @@ fn the_man_page_documents_the_scan_options() {
     // No page of its own is pointed at: the subcommands are sections of this one.
     assert!(!page.contains("apkscope\\-scan(1)"), "{page}");
 }
+
+/// `--app-package` makes a package the app's own: the collector fixture's `com.zzz.collector`
+/// code is then reported as the app's (API002), not as unknown code (API009).
+#[test]
+fn app_package_makes_code_the_apps_own() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/collector/collector.apk");
+    let fixture = fixture.to_str().unwrap();
+    let scan = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["scan", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push(fixture);
+        let output = apkscope(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let rules = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let plain = scan(&[]);
+    assert!(rules(&plain).contains(&"API009".to_owned()));
+    assert_eq!(
+        plain["unknown_components"][0]["package"],
+        "com.zzz.collector"
+    );
+    let owned = scan(&["--app-package", "com.zzz.collector"]);
+    assert!(!rules(&owned).contains(&"API009".to_owned()));
+    assert_eq!(owned["unknown_components"], serde_json::json!([]));
+    let bad = apkscope(&["scan", "--app-package", "com..x", fixture]);
+    assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("not a dotted Java package name"));
+}
+
+/// `--lang zh` words the text report, SARIF messages and rule help in Chinese; JSON is the
+/// same in either language (it carries both); an unknown language is a usage error.
+#[test]
+fn lang_zh_renders_reports_in_chinese() {
+    let demo = demo_apk();
+    let demo = demo.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let output = apkscope(args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = run(&["scan", "--lang", "zh", "--as-of", "2026-12-01", demo]);
+    for want in [
+        "申请的权限",
+        "问题 (",
+        "问题说明",
+        "原因：",
+        "建议：",
+        "依据：",
+    ] {
+        assert!(text.contains(want), "`{want}` missing:\n{text}");
+    }
+    let sarif: serde_json::Value =
+        serde_json::from_str(&run(&["scan", "--format", "sarif", "--lang", "zh", demo])).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["message"]["text"].as_str().unwrap().contains("申请了")),
+        "{results:?}"
+    );
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules.iter().any(|r| r["help"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("整改建议")),
+        "{rules:?}"
+    );
+    let html = run(&["scan", "--format", "html", "--lang", "zh", demo]);
+    assert!(html.contains("<html lang=\"zh-CN\""), "{html}");
+    let json = |lang: &str| {
+        run(&[
+            "scan",
+            "--format",
+            "json",
+            "--lang",
+            lang,
+            "--as-of",
+            "2026-12-01",
+            demo,
+        ])
+    };
+    assert_eq!(json("en"), json("zh"));
+    let bad = apkscope(&["scan", "--lang", "fr", demo]);
+    assert_eq!(bad.status.code(), Some(3), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("not a report language"),
+        "{}",
+        stderr(&bad)
+    );
+}

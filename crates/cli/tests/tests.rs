@@ -12,6 +12,7 @@
 
 mod batch;
 mod deps;
+mod diff;
 mod exit_codes;
 mod hostile;
 mod rules;

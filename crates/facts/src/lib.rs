@@ -91,8 +91,9 @@ pub struct AppFacts {
     /// sorted by id: the document, its issuer and date, the clause and where to read it.
     #[serde(default)]
     pub references: Vec<ReferenceFacts>,
-    /// The personal-information types `pi_access`, `unknown_components` and `findings` name,
-    /// sorted by id, with their labels in English and Chinese.
+    /// The personal-information types the report names (in `pi_access`, `unknown_components`,
+    /// `findings`, `sdks` and the requested permissions), sorted by id, with their labels in
+    /// English and Chinese.
     #[serde(default)]
     pub pi_types: Vec<PiTypeFacts>,
     /// Which rule pack produced `sdks`, `pi_access` and `findings`; null when none ran.

@@ -5,19 +5,31 @@
 //! accidental external reference fails loudly in the browser console instead of phoning home.
 //! Every string from the app is escaped: labels, class names and URLs come from hostile APKs.
 //! The key numbers are repeated as `data-*` attributes on each app's `<section>` so that tools and
-//! tests read them without scraping text.
+//! tests read them without scraping text; they are the same in every language.
+//!
+//! The page is written in a [`Lang`]: interface text through [`tr`] (keyed by its English
+//! wording, Chinese from `locale/zh.tsv`), vocabulary through [`label`], and what the facts carry
+//! in two forms (messages, check texts, PI type names, reference titles) through [`Lang::pick`].
+//! A finding shows its owner, PI type, confidence and the reason for its severity; each check
+//! that fired is explained once (what it looks for, why it matters, what to do, and the texts it
+//! cites, expanded), and every finding links to its check.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-use apkscope_facts::{AnomalyFact, AppFacts, Evidence, Finding, SdkFacts, ToolFacts};
+use apkscope_facts::{
+    AnomalyFact, AppFacts, CheckFacts, Finding, PiTypeFacts, ReferenceFacts, SdkFacts, ToolFacts,
+};
 
+use crate::locale::{Lang, label, tr};
+
+mod findings;
 mod network;
 
 /// Nothing may load: no scripts, fonts, frames or remote images. Inline `<style>` and `data:`
 /// images are the only exceptions the report itself needs.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
+pub(crate) const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
      img-src data:; base-uri 'none'; form-action 'none'";
 
 /// Severities from the most to the least severe, the order a reader triages in.
@@ -33,6 +45,7 @@ const PLAY_MINIMUM_VALIDITY_END: &str = "2033-10-22";
 /// [`HtmlWriter::finish`].
 pub struct HtmlWriter<W: Write> {
     out: W,
+    lang: Lang,
     entries: Vec<IndexEntry>,
 }
 
@@ -57,13 +70,22 @@ enum Outcome {
 }
 
 impl<W: Write> HtmlWriter<W> {
-    /// Writes the document head (title, security policy, styles) and the page header.
-    pub fn new(mut out: W, title: &str) -> io::Result<Self> {
+    /// Writes the document head (title, security policy, styles) and the page header, in
+    /// English.
+    pub fn new(out: W, title: &str) -> io::Result<Self> {
+        Self::new_in(out, title, Lang::En)
+    }
+
+    /// Writes the document head and the page header of a report in `lang` (`<html lang>`
+    /// follows it); every app and failure section, the batch index and the footer are then
+    /// written in `lang` too.
+    pub fn new_in(mut out: W, title: &str, lang: Lang) -> io::Result<Self> {
         let mut s = String::new();
-        render_head(&mut s, title).map_err(format_error)?;
+        render_head(&mut s, title, lang).map_err(format_error)?;
         out.write_all(s.as_bytes())?;
         Ok(Self {
             out,
+            lang,
             entries: Vec::new(),
         })
     }
@@ -72,7 +94,8 @@ impl<W: Write> HtmlWriter<W> {
     pub fn write_app(&mut self, facts: &AppFacts) -> io::Result<()> {
         let anchor = self.next_anchor();
         let mut s = String::new();
-        render_app(&mut s, facts, &anchor).map_err(format_error)?;
+        let page = Page::new(facts, &anchor, self.lang);
+        render_app(&mut s, &page).map_err(format_error)?;
         self.out.write_all(s.as_bytes())?;
         let counts = SeverityCounts::of(&facts.findings);
         self.entries.push(IndexEntry {
@@ -93,7 +116,7 @@ impl<W: Write> HtmlWriter<W> {
     pub fn write_failure(&mut self, path: &str, kind: &str, message: &str) -> io::Result<()> {
         let anchor = self.next_anchor();
         let mut s = String::new();
-        render_failure(&mut s, &anchor, path, kind, message).map_err(format_error)?;
+        render_failure(&mut s, self.lang, &anchor, path, kind, message).map_err(format_error)?;
         self.out.write_all(s.as_bytes())?;
         self.entries.push(IndexEntry {
             anchor,
@@ -109,7 +132,7 @@ impl<W: Write> HtmlWriter<W> {
     /// document and hands the writer back.
     pub fn finish(mut self) -> io::Result<W> {
         let mut s = String::new();
-        render_end(&mut s, &self.entries).map_err(format_error)?;
+        render_end(&mut s, self.lang, &self.entries).map_err(format_error)?;
         self.out.write_all(s.as_bytes())?;
         self.out.flush()?;
         Ok(self.out)
@@ -120,13 +143,30 @@ impl<W: Write> HtmlWriter<W> {
     }
 }
 
-/// One app, one page.
+/// The one-page form, on a writer to any `&mut dyn Write`: `HtmlWriter::write_page(…)` needs no
+/// type annotation.
+impl HtmlWriter<&mut dyn Write> {
+    /// One app, one page, in `lang` (the title names the app).
+    pub fn write_page(facts: &AppFacts, lang: Lang, out: &mut dyn Write) -> io::Result<()> {
+        let title = fill(
+            tr(lang, "apkscope report: {name}"),
+            &[("name", display_name(facts))],
+        );
+        let mut writer = HtmlWriter::new_in(out, &title, lang)?;
+        writer.write_app(facts)?;
+        writer.finish()?;
+        Ok(())
+    }
+
+    /// The title of a batch's page in `lang`: `apkscope — 3 apps`.
+    pub fn batch_title(lang: Lang, apps: usize) -> String {
+        fill(tr(lang, "apkscope — {n} apps"), &[("n", &apps.to_string())])
+    }
+}
+
+/// One app, one page, in English.
 pub fn write_html(facts: &AppFacts, out: &mut dyn Write) -> io::Result<()> {
-    let title = format!("apkscope report: {}", display_name(facts));
-    let mut writer = HtmlWriter::new(out, &title)?;
-    writer.write_app(facts)?;
-    writer.finish()?;
-    Ok(())
+    HtmlWriter::write_page(facts, Lang::En, out)
 }
 
 /// Formatting into a `String` only fails if a `Display` impl does; surface that as I/O.
@@ -134,11 +174,150 @@ fn format_error(_: fmt::Error) -> io::Error {
     io::Error::other("formatting the HTML report failed")
 }
 
+/// One app's page: its language, its anchor and lookups into its facts.
+struct Page<'a> {
+    lang: Lang,
+    facts: &'a AppFacts,
+    anchor: &'a str,
+    pi_types: BTreeMap<&'a str, &'a PiTypeFacts>,
+    checks: BTreeMap<&'a str, &'a CheckFacts>,
+    references: BTreeMap<&'a str, &'a ReferenceFacts>,
+    sdks: BTreeMap<&'a str, &'a SdkFacts>,
+    /// Names of the libraries findings name as owners (`osmdroid`, `AndroidX`).
+    library_names: BTreeMap<&'a str, &'a str>,
+}
+
+impl<'a> Page<'a> {
+    fn new(facts: &'a AppFacts, anchor: &'a str, lang: Lang) -> Self {
+        Self {
+            lang,
+            facts,
+            anchor,
+            pi_types: facts.pi_types.iter().map(|t| (t.id.as_str(), t)).collect(),
+            checks: facts.checks.iter().map(|c| (c.id.as_str(), c)).collect(),
+            references: facts
+                .references
+                .iter()
+                .map(|r| (r.id.as_str(), r))
+                .collect(),
+            sdks: facts.sdks.iter().map(|s| (s.id.as_str(), s)).collect(),
+            library_names: facts
+                .findings
+                .iter()
+                .filter_map(|f| f.owner.as_ref())
+                .filter(|o| o.kind.ends_with("library"))
+                .filter_map(|o| Some((o.id.as_str(), o.name.as_deref()?)))
+                .collect(),
+        }
+    }
+
+    fn tr(&self, en: &'static str) -> &'static str {
+        tr(self.lang, en)
+    }
+
+    /// A PI type's name in the page's language; the id when the facts do not describe it.
+    fn pi_label<'s>(&'s self, id: &'s str) -> &'s str {
+        self.pi_types
+            .get(id)
+            .map_or(id, |t| self.lang.pick(&t.name, Some(t.name_zh.as_str())))
+    }
+
+    /// A PI type as a chip, with its id as a tooltip and a mark when it is sensitive.
+    fn pi_chip(&self, id: &str) -> String {
+        let mut out = format!(
+            "<span class=\"chip\" title=\"{}\">{}</span>",
+            Esc(id),
+            Esc(self.pi_label(id))
+        );
+        if self.pi_types.get(id).is_some_and(|t| t.sensitive) {
+            out.push_str(&self.sensitive_mark());
+        }
+        out
+    }
+
+    fn pi_chips(&self, ids: &[String]) -> String {
+        let mut out = String::new();
+        for id in ids {
+            out.push_str(&self.pi_chip(id));
+            out.push(' ');
+        }
+        out
+    }
+
+    fn sensitive_mark(&self) -> String {
+        format!(
+            "<span class=\"flag sensitive\" title=\"{}\">{}</span>",
+            Esc(self.tr("Sensitive personal information as GB/T 35273-2020 annex B lists it")),
+            Esc(self.tr("sensitive"))
+        )
+    }
+
+    /// An SDK's name in the page's language.
+    fn sdk_name<'s>(&'s self, sdk: &'s SdkFacts) -> &'s str {
+        self.lang.pick(&sdk.name, sdk.name_zh.as_deref())
+    }
+
+    /// The name of an owner id (`PiAccess::by`, `used_by`, endpoint owners) as text.
+    fn owner_text<'s>(&'s self, id: &'s str) -> &'s str {
+        match id {
+            "app" => self.tr("the app's own code"),
+            "unattributed" => self.tr("unattributed code"),
+            other => match self.sdks.get(other) {
+                Some(sdk) => self.sdk_name(sdk),
+                None => self.library_names.get(other).copied().unwrap_or(other),
+            },
+        }
+    }
+
+    /// Owner ids as HTML: SDK and library names, the two special owners in italics.
+    fn owners(&self, ids: &[String]) -> String {
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(match id.as_str() {
+                "app" | "unattributed" => format!("<em>{}</em>", Esc(self.owner_text(id))),
+                other if self.owner_text(other) == other => format!("<code>{}</code>", Esc(id)),
+                other => format!(
+                    "<span title=\"{}\">{}</span>",
+                    Esc(other),
+                    Esc(self.owner_text(other))
+                ),
+            });
+        }
+        out.join(", ")
+    }
+
+    /// A protection level (`signature|privileged`) in the page's language, as HTML that may
+    /// wrap after each `|`.
+    fn protection(&self, level: &str) -> String {
+        let parts: Vec<String> = level
+            .split('|')
+            .map(|part| Esc(label(self.lang, "protection", part)).to_string())
+            .collect();
+        parts.join("|<wbr>")
+    }
+
+    /// What follows a label ending in a colon: a space after `Note:`, nothing after `注：`.
+    fn after_colon(&self) -> &'static str {
+        match self.lang {
+            Lang::En => " ",
+            Lang::Zh => "",
+        }
+    }
+
+    /// `a, b, c` in English, `a、b、c` in Chinese.
+    fn join(&self, items: &[&str]) -> String {
+        items.join(match self.lang {
+            Lang::En => ", ",
+            Lang::Zh => "、",
+        })
+    }
+}
+
 /// Escapes text for HTML element content and quoted attribute values.
 ///
 /// Control characters and bidirectional overrides are shown as `[U+XXXX]`: a label carrying
 /// U+202E could otherwise display a different name than the one the app really has.
-struct Esc<'a>(&'a str);
+pub(crate) struct Esc<'a>(pub(crate) &'a str);
 
 impl fmt::Display for Esc<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -162,6 +341,46 @@ impl fmt::Display for Esc<'_> {
 
 fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass (a value holding `{…}` is
+/// not expanded again); a `{` that names no value stays as it is.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let named = after.split_once('}').and_then(|(name, tail)| {
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| (*value, tail))
+        });
+        if let Some((value, tail)) = named {
+            out.push_str(value);
+            rest = tail;
+        } else {
+            out.push('{');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// [`fill`] for HTML: the template is escaped, the values are inserted as given (HTML the
+/// caller built or escaped).
+fn fill_html(template: &str, values: &[(&str, &str)]) -> String {
+    fill(&Esc(template).to_string(), values)
+}
+
+/// `1 class` or `2 classes`: `one` and `many` are interface texts, `many` holds `{n}`.
+fn count<N: fmt::Display + PartialEq + From<u8> + Copy>(n: N, one: &str, many: &str) -> String {
+    if n == N::from(1) {
+        one.to_owned()
+    } else {
+        fill(many, &[("n", &n.to_string())])
+    }
 }
 
 /// The name a reader knows the app by: its label, else its package, else the file.
@@ -201,62 +420,105 @@ impl SeverityCounts {
     }
 }
 
-fn render_head(s: &mut String, title: &str) -> fmt::Result {
+/// A severity as a coloured badge with its label in `lang`.
+fn severity_badge(lang: Lang, severity: &str) -> String {
+    let class = if SEVERITIES.contains(&severity) {
+        severity
+    } else {
+        "other"
+    };
+    format!(
+        "<span class=\"sev sev-{class}\">{}</span>",
+        Esc(label(lang, "severity", severity))
+    )
+}
+
+fn render_head(s: &mut String, title: &str, lang: Lang) -> fmt::Result {
     let version = ToolFacts::default().version;
     writeln!(
         s,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"color-scheme\" content=\"light\">\n\
          <meta name=\"generator\" content=\"apkscope {v}\">\n\
          <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<div class=\"page\">\n\
-         <header class=\"report-header\">\n<h1>{t}</h1>\n\
-         <p class=\"muted\">apkscope {v} · static analysis of the APK file: what its code and \
-         manifest can do, not what was observed at run time. Signatures are reported, not \
-         verified.</p>\n</header>",
+         <header class=\"report-header\">\n<h1>{t}</h1>\n<p class=\"muted\">{intro}</p>\n\
+         </header>",
+        code = lang.code(),
         t = Esc(title),
         v = Esc(&version),
+        intro = fill_html(
+            tr(
+                lang,
+                "apkscope {version} · static analysis of the APK file: what its code and manifest can do, not what was observed at run time. Signatures are reported, not verified."
+            ),
+            &[("version", &Esc(&version).to_string())]
+        ),
     )
 }
 
-fn render_end(s: &mut String, entries: &[IndexEntry]) -> fmt::Result {
+fn render_end(s: &mut String, lang: Lang, entries: &[IndexEntry]) -> fmt::Result {
     let failures = entries
         .iter()
         .filter(|e| matches!(e.outcome, Outcome::Failed { .. }))
         .count();
     let apps = entries.len() - failures;
     if entries.len() > 1 {
-        render_batch_index(s, entries, apps, failures)?;
+        render_batch_index(s, lang, entries, apps, failures)?;
     }
     let version = ToolFacts::default().version;
     writeln!(
         s,
         "<footer class=\"report-footer\" data-apps=\"{apps}\" data-failures=\"{failures}\">\n\
-         <p>{apps} app(s) analysed, {failures} input(s) failed. Generated by apkscope {v}. \
-         This file is self-contained: it loads nothing from the network.</p>\n</footer>\n\
-         </div>\n</body>\n</html>",
-        v = Esc(&version),
+         <p>{}</p>\n</footer>\n</div>\n</body>\n</html>",
+        fill_html(
+            tr(
+                lang,
+                "{apps} app(s) analysed, {failures} input(s) failed. Generated by apkscope {version}. This file is self-contained: it loads nothing from the network."
+            ),
+            &[
+                ("apps", &apps.to_string()),
+                ("failures", &failures.to_string()),
+                ("version", &Esc(&version).to_string()),
+            ]
+        ),
     )
 }
 
 fn render_batch_index(
     s: &mut String,
+    lang: Lang,
     entries: &[IndexEntry],
     apps: usize,
     failures: usize,
 ) -> fmt::Result {
     write!(
         s,
-        "<nav class=\"batch-index\" aria-label=\"Batch index\">\n\
-         <h2>Batch: {apps} app(s) analysed, {failures} failed</h2>\n\
-         <table class=\"compact\">\n<thead><tr><th>App</th><th>Package</th><th>Findings</th>"
+        "<nav class=\"batch-index\" aria-label=\"{}\">\n<h2>{}</h2>\n\
+         <table class=\"compact\">\n<thead><tr><th>{}</th><th>{}</th><th>{}</th>",
+        Esc(tr(lang, "Batch index")),
+        fill_html(
+            tr(lang, "Batch: {apps} app(s) analysed, {failures} failed"),
+            &[
+                ("apps", &apps.to_string()),
+                ("failures", &failures.to_string())
+            ]
+        ),
+        Esc(tr(lang, "App")),
+        Esc(tr(lang, "Package")),
+        Esc(tr(lang, "Findings")),
     )?;
     for severity in SEVERITIES {
-        write!(s, "<th>{severity}</th>")?;
+        write!(s, "<th>{}</th>", Esc(label(lang, "severity", severity)))?;
     }
-    s.push_str("<th>SDKs</th><th>Notes</th></tr></thead>\n<tbody>\n");
+    write!(
+        s,
+        "<th>{}</th><th>{}</th></tr></thead>\n<tbody>\n",
+        Esc(tr(lang, "SDKs")),
+        Esc(tr(lang, "Notes"))
+    )?;
     for entry in entries {
         write!(
             s,
@@ -289,15 +551,20 @@ fn render_batch_index(
                 }
                 write!(s, "<td class=\"num\">{sdks}</td><td>")?;
                 if *packed {
-                    s.push_str("<span class=\"flag bad\">packed</span>");
+                    write!(
+                        s,
+                        "<span class=\"flag bad\">{}</span>",
+                        Esc(tr(lang, "packed"))
+                    )?;
                 }
                 s.push_str("</td></tr>\n");
             }
             Outcome::Failed { kind } => {
                 writeln!(
                     s,
-                    "<td colspan=\"{}\"><span class=\"flag bad\">failed</span> {}</td></tr>",
+                    "<td colspan=\"{}\"><span class=\"flag bad\">{}</span> {}</td></tr>",
                     SEVERITIES.len() + 4,
+                    Esc(tr(lang, "failed")),
                     Esc(kind)
                 )?;
             }
@@ -309,6 +576,7 @@ fn render_batch_index(
 
 fn render_failure(
     s: &mut String,
+    lang: Lang,
     anchor: &str,
     path: &str,
     kind: &str,
@@ -317,12 +585,16 @@ fn render_failure(
     writeln!(
         s,
         "<section class=\"failure\" id=\"{a}\" data-path=\"{p}\" data-error-kind=\"{k}\">\n\
-         <h2>Not analysed: {p}</h2>\n\
+         <h2>{h}</h2>\n\
          <p><span class=\"flag bad\">{k}</span> {m}</p>\n</section>",
         a = Esc(anchor),
         p = Esc(path),
         k = Esc(kind),
         m = Esc(message),
+        h = fill_html(
+            tr(lang, "Not analysed: {path}"),
+            &[("path", &Esc(path).to_string())]
+        ),
     )
 }
 
@@ -351,14 +623,15 @@ fn is_sensitive(p: &apkscope_facts::RequestedPermission) -> bool {
     p.group.is_some() || p.special.is_some()
 }
 
-fn render_app(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
+fn render_app(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
     let numbers = AppNumbers::of(facts);
     let counts = &numbers.severities;
     write!(
         s,
         "<section class=\"app\" id=\"{a}\" data-package=\"{package}\" data-label=\"{label}\" \
          data-findings=\"{findings}\"",
-        a = Esc(anchor),
+        a = Esc(p.anchor),
         package = Esc(facts.app.package.as_deref().unwrap_or_default()),
         label = Esc(facts.app.label.as_deref().unwrap_or_default()),
         findings = facts.findings.len(),
@@ -369,32 +642,38 @@ fn render_app(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
     writeln!(
         s,
         " data-sdks=\"{}\" data-permissions=\"{}\" data-sensitive-permissions=\"{}\" \
-         data-unused-permissions=\"{}\" data-pi-types=\"{}\" data-packers=\"{}\" \
-         data-packed=\"{}\" data-native-libs=\"{}\" data-anomalies=\"{}\">",
+         data-unused-permissions=\"{}\" data-pi-types=\"{}\" data-unknown-components=\"{}\" \
+         data-checks=\"{}\" data-packers=\"{}\" data-packed=\"{}\" data-native-libs=\"{}\" \
+         data-anomalies=\"{}\">",
         facts.sdks.len(),
         facts.permissions.requested.len(),
         numbers.sensitive_permissions,
         numbers.unused_permissions,
         numbers.pi_types.len(),
+        facts.unknown_components.len(),
+        facts.checks.len(),
         facts.packers.len(),
         !facts.packers.is_empty(),
         facts.native.len(),
         all_anomalies(facts).len(),
     )?;
-    render_identity(s, facts, anchor)?;
-    render_summary(s, facts, &numbers)?;
-    render_permissions(s, facts, anchor)?;
-    render_sdks(s, facts, anchor)?;
-    render_pi_access(s, facts, anchor)?;
-    render_findings(s, facts, anchor, counts)?;
-    render_native(s, facts, anchor)?;
-    network::render_network(s, facts, anchor)?;
-    render_anomalies(s, facts, anchor)?;
+    render_identity(s, p)?;
+    render_summary(s, p, &numbers)?;
+    render_permissions(s, p)?;
+    render_sdks(s, p)?;
+    render_pi_access(s, p)?;
+    render_unknown_components(s, p)?;
+    findings::render_findings(s, p, counts)?;
+    findings::render_checks(s, p)?;
+    render_native(s, p)?;
+    network::render_network(s, p)?;
+    render_anomalies(s, p)?;
     s.push_str("</section>\n");
     Ok(())
 }
 
-fn render_identity(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
+fn render_identity(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
     let app = &facts.app;
     writeln!(
         s,
@@ -404,47 +683,44 @@ fn render_identity(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Resul
     if let Some(package) = &app.package {
         writeln!(s, "<p class=\"package\"><code>{}</code></p>", Esc(package))?;
     }
-    writeln!(
+    write!(
         s,
-        "<nav class=\"toc\" aria-label=\"Sections\"><a href=\"#{a}-permissions\">Permissions</a> \
-         <a href=\"#{a}-sdks\">SDKs</a> <a href=\"#{a}-pi\">Personal information</a> \
-         <a href=\"#{a}-findings\">Findings</a> <a href=\"#{a}-native\">Native code</a> \
-         <a href=\"#{a}-anomalies\">Anomalies</a></nav>\n</header>\n<dl class=\"meta\">",
-        a = Esc(anchor)
+        "<nav class=\"toc\" aria-label=\"{}\">",
+        Esc(p.tr("Sections"))
     )?;
+    for (id, text) in [
+        ("permissions", p.tr("Permissions requested")),
+        ("sdks", p.tr("SDKs")),
+        ("pi", p.tr("Personal-information access")),
+        ("unknown", p.tr("Unknown components")),
+        ("findings", p.tr("Findings")),
+        ("checks", p.tr("Checks")),
+        ("native", p.tr("Native code")),
+        ("network", p.tr("Network")),
+        ("anomalies", p.tr("Anomalies")),
+    ] {
+        write!(s, "<a href=\"#{}-{id}\">{}</a> ", Esc(p.anchor), Esc(text))?;
+    }
+    s.push_str("</nav>\n</header>\n<dl class=\"meta\">\n");
 
-    let mut version = opt(app.version_name.as_deref()).to_owned();
-    match (app.version_code, app.version_code_major) {
-        (Some(code), Some(major)) => write!(version, " (code {code}, major {major})")?,
-        (Some(code), None) => write!(version, " (code {code})")?,
-        _ => {}
-    }
-    meta_row(s, "Version", &version)?;
-    let mut sdk = format!(
-        "min {} · target {} · compile {}",
-        opt_num(app.min_sdk),
-        opt_num(app.target_sdk),
-        opt_num(app.compile_sdk)
-    );
-    if let Some(codename) = &app.sdk_codename {
-        write!(sdk, " (preview {codename})")?;
-    }
-    meta_row(s, "Android SDK", &sdk)?;
+    render_versions(s, p)?;
     let application = &facts.manifest.application;
     if let Some(name) = &application.name {
         writeln!(
             s,
-            "<dt>Application class</dt><dd><code>{}</code></dd>",
+            "<dt>{}</dt><dd><code>{}</code></dd>",
+            Esc(p.tr("Application class")),
             Esc(name)
         )?;
     }
-    render_app_flags(s, facts)?;
-    render_signing(s, facts)?;
+    render_app_flags(s, p)?;
+    render_signing(s, p)?;
 
     let input = &facts.input;
     writeln!(
         s,
-        "<dt>Input</dt><dd><code>{}</code></dd>",
+        "<dt>{}</dt><dd><code>{}</code></dd>",
+        Esc(p.tr("Input")),
         Esc(&input.path)
     )?;
     writeln!(
@@ -452,16 +728,21 @@ fn render_identity(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Resul
         "<dt>SHA-256</dt><dd><code class=\"hash\">{}</code></dd>",
         Esc(&input.sha256)
     )?;
-    meta_row(s, "Size", &human_size(input.size))?;
+    meta_row(s, p.tr("Size"), &human_size(p.lang, input.size))?;
     if let Some(pack) = &facts.rule_pack {
         writeln!(
             s,
-            "<dt>Rule pack</dt><dd>{} SDKs, {} APIs, {} checks, {} packers · \
-             <code class=\"hash\">{}</code></dd>",
-            pack.sdks,
-            pack.apis,
-            pack.checks,
-            pack.packers,
+            "<dt>{}</dt><dd>{} · <code class=\"hash\">{}</code></dd>",
+            Esc(p.tr("Rule pack")),
+            fill_html(
+                p.tr("{sdks} SDKs, {apis} APIs, {checks} checks, {packers} packers"),
+                &[
+                    ("sdks", &pack.sdks.to_string()),
+                    ("apis", &pack.apis.to_string()),
+                    ("checks", &pack.checks.to_string()),
+                    ("packers", &pack.packers.to_string()),
+                ]
+            ),
             Esc(&pack.hash)
         )?;
     }
@@ -469,8 +750,46 @@ fn render_identity(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Resul
     Ok(())
 }
 
-fn render_app_flags(s: &mut String, facts: &AppFacts) -> fmt::Result {
-    let application = &facts.manifest.application;
+/// The app's version and the Android SDK levels it declares.
+fn render_versions(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let app = &p.facts.app;
+    let name = opt(app.version_name.as_deref());
+    let version = match (app.version_code, app.version_code_major) {
+        (Some(code), Some(major)) => fill(
+            p.tr("{name} (code {code}, major {major})"),
+            &[
+                ("name", name),
+                ("code", &code.to_string()),
+                ("major", &major.to_string()),
+            ],
+        ),
+        (Some(code), None) => fill(
+            p.tr("{name} (code {code})"),
+            &[("name", name), ("code", &code.to_string())],
+        ),
+        _ => name.to_owned(),
+    };
+    meta_row(s, p.tr("Version"), &version)?;
+    let mut sdk = fill(
+        p.tr("min {min} · target {target} · compile {compile}"),
+        &[
+            ("min", &opt_num(app.min_sdk)),
+            ("target", &opt_num(app.target_sdk)),
+            ("compile", &opt_num(app.compile_sdk)),
+        ],
+    );
+    if let Some(codename) = &app.sdk_codename {
+        sdk = fill(
+            p.tr("{levels} (preview {codename})"),
+            &[("levels", &sdk), ("codename", codename)],
+        );
+    }
+    meta_row(s, p.tr("Android SDK"), &sdk)?;
+    Ok(())
+}
+
+fn render_app_flags(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let application = &p.facts.manifest.application;
     // Flags the platform defaults to true are shown when absent too: the default is the risk.
     let flags = [
         ("debuggable", application.debuggable == Some(true), true),
@@ -490,7 +809,7 @@ fn render_app_flags(s: &mut String, facts: &AppFacts) -> fmt::Result {
     if set.is_empty() {
         return Ok(());
     }
-    s.push_str("<dt>Manifest flags</dt><dd>");
+    write!(s, "<dt>{}</dt><dd>", Esc(p.tr("Manifest flags")))?;
     for (name, _, severe) in set {
         let class = if *severe { "flag bad" } else { "flag warn" };
         write!(s, "<span class=\"{class}\">{name}</span> ")?;
@@ -499,13 +818,20 @@ fn render_app_flags(s: &mut String, facts: &AppFacts) -> fmt::Result {
     Ok(())
 }
 
-fn render_signing(s: &mut String, facts: &AppFacts) -> fmt::Result {
-    let signing = &facts.signing;
-    s.push_str("<dt>Signing</dt><dd>");
+fn render_signing(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let signing = &p.facts.signing;
+    write!(s, "<dt>{}</dt><dd>", Esc(p.tr("Signing")))?;
     if signing.schemes.is_empty() {
-        s.push_str("<span class=\"flag bad\">unsigned</span>");
+        write!(
+            s,
+            "<span class=\"flag bad\">{}</span>",
+            Esc(p.tr("unsigned"))
+        )?;
     } else {
-        write!(s, "schemes {}", Esc(&signing.schemes.join(", ")))?;
+        s.push_str(&fill_html(
+            p.tr("schemes {schemes}"),
+            &[("schemes", &Esc(&signing.schemes.join(", ")).to_string())],
+        ));
     }
     // v1, v2 and v3 usually carry the same certificate: show each certificate once.
     let mut by_fingerprint: BTreeMap<&str, Vec<&apkscope_facts::CertificateFacts>> =
@@ -530,24 +856,36 @@ fn render_signing(s: &mut String, facts: &AppFacts) -> fmt::Result {
         write!(
             s,
             "<div class=\"cert\"><div>{subject}</div>\
-             <div class=\"muted\">{key}{bits} · {alg} · valid {from} to {to} · {schemes}</div>\
+             <div class=\"muted\">{key}{bits} · {alg} · {valid} · {schemes}</div>\
              <div><code class=\"hash\">SHA-256 {sha}</code></div>",
             subject = Esc(&cert.subject),
             key = Esc(&cert.key_type),
             alg = Esc(&cert.signature_algorithm),
-            from = Esc(&cert.not_before),
-            to = Esc(&cert.not_after),
+            valid = fill_html(
+                p.tr("valid {from} to {to}"),
+                &[
+                    ("from", &Esc(&cert.not_before).to_string()),
+                    ("to", &Esc(&cert.not_after).to_string())
+                ]
+            ),
             schemes = Esc(&schemes.join(", ")),
             sha = Esc(&cert.sha256),
         )?;
         if cert.debug {
-            s.push_str("<span class=\"flag bad\">debug certificate</span> ");
+            write!(
+                s,
+                "<span class=\"flag bad\">{}</span> ",
+                Esc(p.tr("debug certificate"))
+            )?;
         }
         if cert.not_after.as_str() < PLAY_MINIMUM_VALIDITY_END {
             write!(
                 s,
-                "<span class=\"flag warn\">validity ends before {PLAY_MINIMUM_VALIDITY_END} \
-                 (Google Play minimum)</span>"
+                "<span class=\"flag warn\">{}</span>",
+                fill_html(
+                    p.tr("validity ends before {day} (Google Play minimum)"),
+                    &[("day", PLAY_MINIMUM_VALIDITY_END)]
+                )
             )?;
         }
         s.push_str("</div>");
@@ -556,22 +894,34 @@ fn render_signing(s: &mut String, facts: &AppFacts) -> fmt::Result {
     Ok(())
 }
 
-fn render_summary(s: &mut String, facts: &AppFacts, numbers: &AppNumbers) -> fmt::Result {
+/// What limits the analysis: a packer, code not analysed, no rule pack.
+fn render_alerts(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
     if !facts.packers.is_empty() {
         let names: Vec<&str> = facts.packers.iter().map(|p| p.name.as_str()).collect();
         write!(
             s,
-            "<div class=\"alert\" role=\"alert\"><strong>Code analysis incomplete: hidden by \
-             {}</strong>. The real code is encrypted or loaded at run time, so SDKs, \
-             personal-information access and permission use below are a lower bound.<ul>",
-            Esc(&names.join(", "))
+            "<div class=\"alert\" role=\"alert\">{}<ul>",
+            fill_html(
+                p.tr("{headline}. The real code is encrypted or loaded at run time, so SDKs, personal-information access and permission use below are a lower bound."),
+                &[(
+                    "headline",
+                    &format!(
+                        "<strong>{}</strong>",
+                        fill_html(
+                            p.tr("Code analysis incomplete: hidden by {packers}"),
+                            &[("packers", &Esc(&names.join(", ")).to_string())]
+                        )
+                    )
+                )]
+            ),
         )?;
         for packer in &facts.packers {
             write!(
                 s,
                 "<li>{} ({}{}): {}</li>",
                 Esc(&packer.name),
-                Esc(&packer.kind),
+                Esc(label(p.lang, "packer", &packer.kind)),
                 packer
                     .vendor
                     .as_deref()
@@ -582,59 +932,80 @@ fn render_summary(s: &mut String, facts: &AppFacts, numbers: &AppNumbers) -> fmt
         s.push_str("</ul></div>\n");
     }
     if !facts.code.analysed {
-        s.push_str(
-            "<div class=\"note\">Code was not analysed: permission use, SDK code and \
-             personal-information access are unknown.</div>\n",
-        );
+        writeln!(
+            s,
+            "<div class=\"note\">{}</div>",
+            Esc(p.tr("Code was not analysed: permission use, SDK code and personal-information access are unknown."))
+        )?;
     }
     if facts.rule_pack.is_none() {
-        s.push_str(
-            "<div class=\"note\">No rule pack ran: SDKs, personal-information access and \
-             findings were not evaluated.</div>\n",
-        );
+        writeln!(
+            s,
+            "<div class=\"note\">{}</div>",
+            Esc(p.tr("No rule pack ran: SDKs, personal-information access and findings were not evaluated."))
+        )?;
     }
 
+    Ok(())
+}
+
+fn render_summary(s: &mut String, p: &Page<'_>, numbers: &AppNumbers) -> fmt::Result {
+    let facts = p.facts;
+    render_alerts(s, p)?;
     let requested = facts.permissions.requested.len();
     s.push_str("<div class=\"summary\">\n<div class=\"card wide\">\n");
     writeln!(
         s,
-        "<div class=\"big\">{}</div><div class=\"label\">findings</div>",
-        facts.findings.len()
+        "<div class=\"big\">{}</div><div class=\"label\">{}</div>",
+        facts.findings.len(),
+        Esc(p.tr("findings"))
     )?;
-    severity_chart(s, &numbers.severities)?;
+    severity_chart(s, p.lang, &numbers.severities)?;
     s.push_str("</div>\n");
-    summary_card(s, facts.sdks.len(), "third-party SDKs", "")?;
+    let sdk_names: Vec<&str> = facts.sdks.iter().map(|sdk| p.sdk_name(sdk)).collect();
+    summary_card(
+        s,
+        facts.sdks.len(),
+        p.tr("third-party SDKs"),
+        &p.join(&sdk_names),
+    )?;
     summary_card(
         s,
         numbers.sensitive_permissions,
-        "sensitive permissions",
-        &format!(
-            "of {requested} requested · {} unused by code",
-            numbers.unused_permissions
+        p.tr("sensitive permissions"),
+        &fill(
+            p.tr("of {requested} requested · {unused} unused by code"),
+            &[
+                ("requested", &requested.to_string()),
+                ("unused", &numbers.unused_permissions.to_string()),
+            ],
         ),
     )?;
+    let pi_labels: Vec<&str> = numbers.pi_types.iter().map(|t| p.pi_label(t)).collect();
     summary_card(
         s,
         numbers.pi_types.len(),
-        "personal-information types reached",
-        &numbers
-            .pi_types
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", "),
+        p.tr("personal-information types reached"),
+        &p.join(&pi_labels),
+    )?;
+    let unknown: Vec<&str> = facts
+        .unknown_components
+        .iter()
+        .map(|u| u.package.as_str())
+        .collect();
+    summary_card(
+        s,
+        unknown.len(),
+        p.tr("unknown components reaching personal information"),
+        &p.join(&unknown),
     )?;
     let packers = if facts.packers.is_empty() {
-        "none detected".to_owned()
+        p.tr("none detected").to_owned()
     } else {
-        facts
-            .packers
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let names: Vec<&str> = facts.packers.iter().map(|p| p.name.as_str()).collect();
+        p.join(&names)
     };
-    summary_card(s, facts.packers.len(), "packers", &packers)?;
+    summary_card(s, facts.packers.len(), p.tr("packers"), &packers)?;
     s.push_str("</div>\n");
     Ok(())
 }
@@ -654,7 +1025,7 @@ fn summary_card(s: &mut String, number: usize, label: &str, detail: &str) -> fmt
 
 /// Horizontal bars, one per severity, each with its name and count as text so the chart reads
 /// in greyscale and on paper.
-fn severity_chart(s: &mut String, counts: &SeverityCounts) -> fmt::Result {
+fn severity_chart(s: &mut String, lang: Lang, counts: &SeverityCounts) -> fmt::Result {
     const ROW: usize = 22;
     const LABEL: usize = 64;
     const BAR: usize = 220;
@@ -665,70 +1036,119 @@ fn severity_chart(s: &mut String, counts: &SeverityCounts) -> fmt::Result {
         s,
         "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" \
          height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title>Findings by severity</title>"
+         <title>{}</title>",
+        Esc(tr(lang, "Findings by severity"))
     )?;
     for (row, (severity, n)) in SEVERITIES.iter().zip(counts.known).enumerate() {
         let y = row * ROW + 2;
         let bar = if n == 0 { 0 } else { (n * BAR / max).max(2) };
         write!(
             s,
-            "<text x=\"0\" y=\"{ty}\" class=\"axis\">{severity}</text>\
+            "<text x=\"0\" y=\"{ty}\" class=\"axis\">{name}</text>\
              <rect x=\"{LABEL}\" y=\"{y}\" width=\"{BAR}\" height=\"16\" class=\"track\"/>\
              <rect x=\"{LABEL}\" y=\"{y}\" width=\"{bar}\" height=\"16\" class=\"bar-{severity}\"/>\
              <text x=\"{tx}\" y=\"{ty}\" class=\"value\">{n}</text>",
             ty = y + 13,
             tx = LABEL + BAR + 6,
+            name = Esc(label(lang, "severity", severity)),
         )?;
     }
     s.push_str("</svg>\n");
     if counts.other > 0 {
         writeln!(
             s,
-            "<div class=\"detail\">{} of unknown severity</div>",
-            counts.other
+            "<div class=\"detail\">{}</div>",
+            fill_html(
+                tr(lang, "{n} of unknown severity"),
+                &[("n", &counts.other.to_string())]
+            )
         )?;
     }
     Ok(())
 }
 
-fn render_permissions(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
-    let requested = &facts.permissions.requested;
+/// `<p class="muted">…</p>` for an empty section.
+fn empty(s: &mut String, text: &str) -> fmt::Result {
+    writeln!(s, "<p class=\"muted\">{}</p>", Esc(text))
+}
+
+/// A section heading `<h3 id="app-1-x">Title (n)</h3>`; `template` holds `{n}`.
+fn heading(s: &mut String, p: &Page<'_>, id: &str, template: &str, n: usize) -> fmt::Result {
     writeln!(
         s,
-        "<h3 id=\"{}-permissions\">Permissions requested ({})</h3>",
-        Esc(anchor),
-        requested.len()
+        "<h3 id=\"{}-{id}\">{}</h3>",
+        Esc(p.anchor),
+        fill_html(template, &[("n", &n.to_string())])
+    )
+}
+
+fn header_row(s: &mut String, names: &[&str]) {
+    s.push_str("<thead><tr>");
+    for name in names {
+        let _ = write!(s, "<th>{}</th>", Esc(name));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+}
+
+fn render_permissions(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let requested = &p.facts.permissions.requested;
+    heading(
+        s,
+        p,
+        "permissions",
+        p.tr("Permissions requested ({n})"),
+        requested.len(),
     )?;
     if requested.is_empty() {
-        s.push_str("<p class=\"muted\">None.</p>\n");
+        empty(s, p.tr("The app requests no permission."))?;
     } else {
-        s.push_str(
-            "<table class=\"matrix\">\n<thead><tr><th>Permission</th><th>TC260 group</th>\
-             <th>Protection</th><th>Personal information</th><th>Used by code</th>\
-             <th>Used by</th></tr></thead>\n<tbody>\n",
+        s.push_str("<table class=\"matrix\">\n");
+        header_row(
+            s,
+            &[
+                p.tr("Permission"),
+                p.tr("TC260 group"),
+                p.tr("Protection"),
+                p.tr("Personal information"),
+                p.tr("Used by code"),
+                p.tr("Used by"),
+            ],
         );
-        for p in requested {
-            let row_class = match (is_sensitive(p), p.used) {
+        for perm in requested {
+            let row_class = match (is_sensitive(perm), perm.used) {
                 (true, Some(false)) => " class=\"unused sensitive\"",
                 (true, _) => " class=\"sensitive\"",
                 (false, Some(false)) => " class=\"unused\"",
                 _ => "",
             };
-            write!(s, "<tr{row_class}><td><code>{}</code>", Esc(&p.name))?;
-            if let Some(max) = p.max_sdk {
-                write!(s, " <span class=\"muted\">up to API {max}</span>")?;
+            write!(s, "<tr{row_class}><td><code>{}</code>", Esc(&perm.name))?;
+            if let Some(max) = perm.max_sdk {
+                write!(
+                    s,
+                    " <span class=\"muted\">{}</span>",
+                    fill_html(p.tr("up to API {max}"), &[("max", &max.to_string())])
+                )?;
             }
-            if p.element != "uses-permission" {
-                write!(s, " <span class=\"muted\">({})</span>", Esc(&p.element))?;
+            if perm.element != "uses-permission" {
+                write!(s, " <span class=\"muted\">({})</span>", Esc(&perm.element))?;
             }
             s.push_str("</td><td>");
-            match (&p.group, &p.special) {
-                (Some(group), _) => write!(s, "<span class=\"flag warn\">{}</span>", Esc(group))?,
+            match (&perm.group, &perm.special) {
+                (Some(group), _) => write!(
+                    s,
+                    "<span class=\"flag warn\" title=\"{}\">{}</span>",
+                    Esc(group),
+                    Esc(label(p.lang, "group", group))
+                )?,
                 (None, Some(special)) => {
                     write!(
                         s,
-                        "<span class=\"flag warn\">special: {}</span>",
-                        Esc(special)
+                        "<span class=\"flag warn\" title=\"{}\">{}</span>",
+                        Esc(special),
+                        fill_html(
+                            p.tr("special: {name}"),
+                            &[("name", &Esc(label(p.lang, "special", special)).to_string())]
+                        )
                     )?;
                 }
                 (None, None) => s.push_str("<span class=\"muted\">—</span>"),
@@ -736,42 +1156,48 @@ fn render_permissions(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Re
             write!(
                 s,
                 "</td><td>{}</td><td>{}</td><td class=\"used\">",
-                Esc(p.protection_level.as_deref().unwrap_or("unknown"))
-                    .to_string()
-                    .replace('|', "|<wbr>"),
-                chips(&p.pi_types)
+                perm.protection_level
+                    .as_deref()
+                    .map_or_else(|| Esc(p.tr("unknown")).to_string(), |l| p.protection(l)),
+                p.pi_chips(&perm.pi_types)
             )?;
-            match p.used {
-                Some(true) => s.push_str("yes"),
-                Some(false) => s.push_str("<strong>no</strong>"),
-                None => s.push_str("<span class=\"muted\">unknown</span>"),
+            match perm.used {
+                Some(true) => s.push_str(&Esc(p.tr("yes")).to_string()),
+                Some(false) => write!(s, "<strong>{}</strong>", Esc(p.tr("no")))?,
+                None => write!(s, "<span class=\"muted\">{}</span>", Esc(p.tr("unknown")))?,
             }
-            writeln!(s, "</td><td>{}</td></tr>", owners(&p.used_by))?;
+            writeln!(s, "</td><td>{}</td></tr>", p.owners(&perm.used_by))?;
         }
         s.push_str("</tbody>\n</table>\n");
-        s.push_str(
-            "<p class=\"muted small\">Used: some code references an API that needs the \
-             permission (no: none does; unknown: code not analysed or no API known for it). \
-             Used by: SDK ids, <em>app</em> (the app's own packages) and <em>unattributed</em> \
-             (code of no known SDK outside them, e.g. obfuscated).</p>\n",
-        );
+        writeln!(
+            s,
+            "<p class=\"muted small\">{}</p>",
+            Esc(p.tr("Used: some code references an API that needs the permission (no: none does; unknown: code not analysed or no API known for it). Used by: SDKs, the app's own code and unattributed code (code of no known SDK outside the app's packages, e.g. obfuscated)."))
+        )?;
     }
-    let declared = &facts.permissions.declared;
+    render_declared_permissions(s, p)
+}
+
+/// Permissions the app defines, folded.
+fn render_declared_permissions(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let declared = &p.facts.permissions.declared;
     if !declared.is_empty() {
         writeln!(
             s,
-            "<details><summary>Permissions the app defines ({})</summary>\n\
-             <table class=\"compact\"><thead><tr><th>Permission</th><th>Protection</th>\
-             <th>Group</th></tr></thead><tbody>",
-            declared.len()
+            "<details><summary>{}</summary>\n<table class=\"compact\">",
+            fill_html(
+                p.tr("Permissions the app defines ({n})"),
+                &[("n", &declared.len().to_string())]
+            )
         )?;
-        for p in declared {
+        header_row(s, &[p.tr("Permission"), p.tr("Protection"), p.tr("Group")]);
+        for perm in declared {
             writeln!(
                 s,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                Esc(&p.name),
-                Esc(&p.protection_level),
-                Esc(opt(p.group.as_deref()))
+                Esc(&perm.name),
+                p.protection(&perm.protection_level),
+                Esc(opt(perm.group.as_deref()))
             )?;
         }
         s.push_str("</tbody></table></details>\n");
@@ -779,70 +1205,108 @@ fn render_permissions(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Re
     Ok(())
 }
 
-fn render_sdks(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
-    writeln!(
+fn render_sdks(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
+    heading(
         s,
-        "<h3 id=\"{}-sdks\">Third-party SDKs ({})</h3>",
-        Esc(anchor),
-        facts.sdks.len()
+        p,
+        "sdks",
+        p.tr("Third-party SDKs ({n})"),
+        facts.sdks.len(),
     )?;
     if facts.sdks.is_empty() {
         let why = if facts.rule_pack.is_none() {
-            "Not evaluated (no rule pack)."
+            p.tr("Not evaluated (no rule pack).")
         } else {
-            "None detected."
+            p.tr("None detected.")
         };
-        writeln!(s, "<p class=\"muted\">{why}</p>")?;
-    } else {
-        s.push_str(
-            "<table class=\"sdks\">\n<thead><tr><th>SDK</th><th>Vendor</th><th>Category</th>\
-             <th>Purpose</th><th>Evidence</th><th>Can reach</th></tr></thead>\n<tbody>\n",
-        );
-        for sdk in &facts.sdks {
-            render_sdk_row(s, sdk)?;
-        }
-        s.push_str("</tbody>\n</table>\n");
+        return empty(s, why);
     }
+    s.push_str("<table class=\"sdks\">\n");
+    header_row(
+        s,
+        &[
+            "SDK",
+            p.tr("Provider"),
+            p.tr("Category"),
+            p.tr("Purpose"),
+            p.tr("Evidence"),
+            p.tr("Can reach"),
+        ],
+    );
+    for sdk in &facts.sdks {
+        render_sdk_row(s, p, sdk)?;
+    }
+    s.push_str("</tbody>\n</table>\n");
     Ok(())
 }
 
-fn render_sdk_row(s: &mut String, sdk: &SdkFacts) -> fmt::Result {
-    write!(s, "<tr><td><strong>{}</strong>", Esc(&sdk.name))?;
-    if let Some(zh) = sdk.name_zh.as_deref().filter(|zh| *zh != sdk.name) {
-        write!(s, "<br>{}", Esc(zh))?;
+fn render_sdk_row(s: &mut String, p: &Page<'_>, sdk: &SdkFacts) -> fmt::Result {
+    // The reader's name first, the other one under it.
+    let first = p.sdk_name(sdk);
+    let second = [Some(sdk.name.as_str()), sdk.name_zh.as_deref()]
+        .into_iter()
+        .flatten()
+        .find(|n| *n != first && !n.is_empty());
+    write!(s, "<tr><td><strong>{}</strong>", Esc(first))?;
+    if let Some(second) = second {
+        write!(s, "<br>{}", Esc(second))?;
     }
     write!(s, "<br><code class=\"muted\">{}</code>", Esc(&sdk.id))?;
     if let Some(url) = &sdk.homepage {
         s.push_str("<br>");
-        link(s, url, "home page")?;
+        link(s, url, p.tr("home page"))?;
     }
-    if let Some(url) = &sdk.privacy_policy {
-        s.push_str("<br>");
-        link(s, url, "privacy policy")?;
+    write!(s, "</td><td>{}", Esc(opt(sdk.vendor.as_deref())))?;
+    if let Some(entity) = &sdk.legal_entity {
+        write!(
+            s,
+            "<div class=\"small\"><span class=\"muted\">{}</span>{}{}</div>",
+            Esc(p.tr("Legal entity:")),
+            p.after_colon(),
+            Esc(entity)
+        )?;
+    }
+    s.push_str("<div class=\"small\">");
+    match &sdk.privacy_policy {
+        Some(url) => link(s, url, p.tr("privacy policy"))?,
+        None => write!(
+            s,
+            "<span class=\"muted\">{}</span>",
+            Esc(p.tr("privacy policy not known"))
+        )?,
     }
     write!(
         s,
-        "</td><td>{}</td><td>{}</td><td>{}</td><td>",
-        Esc(opt(sdk.vendor.as_deref())),
-        Esc(&sdk.category),
+        "</div></td><td>{}</td><td>{}</td><td>",
+        Esc(label(p.lang, "category", &sdk.category)),
         Esc(&sdk.purpose)
     )?;
     let e = &sdk.evidence;
     let mut parts = Vec::new();
     if e.classes > 0 {
-        parts.push(count(e.classes, "class", "classes"));
+        parts.push(count(e.classes, p.tr("1 class"), p.tr("{n} classes")));
     }
     for (one, many, list) in [
-        ("component", "components", &e.components),
-        ("intent action", "intent actions", &e.intent_actions),
-        ("native library", "native libraries", &e.native_libs),
-        ("host", "hosts", &e.domains),
+        (p.tr("1 component"), p.tr("{n} components"), &e.components),
+        (
+            p.tr("1 intent action"),
+            p.tr("{n} intent actions"),
+            &e.intent_actions,
+        ),
+        (
+            p.tr("1 native library"),
+            p.tr("{n} native libraries"),
+            &e.native_libs,
+        ),
+        (p.tr("1 host"), p.tr("{n} hosts"), &e.domains),
     ] {
         if !list.is_empty() {
             parts.push(count(list.len(), one, many));
         }
     }
-    write!(s, "{}", Esc(&parts.join(", ")))?;
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    write!(s, "{}", Esc(&p.join(&parts)))?;
     let examples: Vec<String> = e
         .class_examples
         .iter()
@@ -858,7 +1322,7 @@ fn render_sdk_row(s: &mut String, sdk: &SdkFacts) -> fmt::Result {
             Esc(&examples.join("\n"))
         )?;
     }
-    write!(s, "</td><td>{}", chips(&sdk.pi_types))?;
+    write!(s, "</td><td>{}", p.pi_chips(&sdk.pi_types))?;
     if !sdk.permissions.is_empty() {
         let short: Vec<&str> = sdk
             .permissions
@@ -867,7 +1331,9 @@ fn render_sdk_row(s: &mut String, sdk: &SdkFacts) -> fmt::Result {
             .collect();
         write!(
             s,
-            "<div class=\"small\">permissions: {}</div>",
+            "<div class=\"small\">{}{}{}</div>",
+            Esc(p.tr("Permissions:")),
+            p.after_colon(),
             Esc(&short.join(", "))
         )?;
     }
@@ -920,9 +1386,11 @@ fn heatmap_cells(facts: &AppFacts) -> HeatmapCells<'_> {
 
 /// Who reaches which personal information: owners (SDKs, the app, unattributed code) by PI
 /// type, each cell the number of call sites written in it.
-fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
+fn pi_heatmap(s: &mut String, page: &Page<'_>) -> fmt::Result {
     const CELL: usize = 34;
+    /// Width of a narrow character at the chart's 12px font; wide (CJK) characters count twice.
     const CHAR: usize = 7;
+    let facts = page.facts;
     if facts.pi_access.is_empty() {
         return Ok(());
     }
@@ -931,30 +1399,19 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
         types,
         owners,
     } = heatmap_cells(facts);
-    let names: BTreeMap<&str, &str> = facts
-        .sdks
-        .iter()
-        .map(|sdk| (sdk.id.as_str(), sdk.name.as_str()))
-        .collect();
-    let label_of = |owner: &str| -> String {
-        let name = match owner {
-            "app" => "the app's own code",
-            "unattributed" => "unattributed code",
-            other => names.get(other).copied().unwrap_or(other),
-        };
-        clip(name, 28)
-    };
+    let owner_label = |owner: &str| clip(page.owner_text(owner), 28);
+    let type_label = |pi_type: &str| clip(page.pi_label(pi_type), 24);
 
     let label_width = owners
         .iter()
-        .map(|o| label_of(o).chars().count())
+        .map(|o| text_width(&owner_label(o)))
         .max()
         .unwrap_or(0)
         * CHAR
         + 12;
     let header_height = types
         .iter()
-        .map(|t| clip(t, 24).chars().count())
+        .map(|t| text_width(&type_label(t)))
         .max()
         .unwrap_or(0)
         * 5
@@ -965,7 +1422,8 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
         s,
         "<figure class=\"heatmap\"><svg class=\"chart\" role=\"img\" viewBox=\"0 0 {width} \
          {height}\" width=\"{width}\" height=\"{height}\" xmlns=\"http://www.w3.org/2000/svg\">\
-         <title>Personal-information types reached, by owner (call sites)</title>"
+         <title>{}</title>",
+        Esc(page.tr("Personal-information types reached, by owner (call sites)"))
     )?;
     for (column, pi_type) in types.iter().enumerate() {
         let x = label_width + column * CELL + CELL / 2;
@@ -973,7 +1431,7 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
             s,
             "<text class=\"axis\" transform=\"translate({x},{y}) rotate(-45)\">{t}</text>",
             y = header_height - 6,
-            t = Esc(&clip(pi_type, 24))
+            t = Esc(&type_label(pi_type))
         )?;
     }
     for (row, owner) in owners.iter().enumerate() {
@@ -982,7 +1440,7 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
             s,
             "<text class=\"axis\" x=\"0\" y=\"{ty}\">{label}</text>",
             ty = y + CELL / 2 + 4,
-            label = Esc(&label_of(owner))
+            label = Esc(&owner_label(owner))
         )?;
         for (column, pi_type) in types.iter().enumerate() {
             let x = label_width + column * CELL;
@@ -997,10 +1455,11 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
             write!(
                 s,
                 "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{w}\" class=\"heat-{level}\">\
-                 <title>{o} · {t}: {n} call site(s)</title></rect>",
+                 <title>{o} · {t}: {sites}</title></rect>",
                 w = CELL - 2,
-                o = Esc(&label_of(owner)),
-                t = Esc(pi_type),
+                o = Esc(page.owner_text(owner)),
+                t = Esc(page.pi_label(pi_type)),
+                sites = Esc(&count(n, page.tr("1 call site"), page.tr("{n} call sites"))),
             )?;
             if n > 0 {
                 write!(
@@ -1012,40 +1471,51 @@ fn pi_heatmap(s: &mut String, facts: &AppFacts) -> fmt::Result {
             }
         }
     }
-    s.push_str(
-        "</svg><figcaption>Call sites of personal-information APIs by owner and type (static: \
-         code that can run, not observed collection).</figcaption></figure>\n",
-    );
-    Ok(())
-}
-
-fn render_pi_access(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
     writeln!(
         s,
-        "<h3 id=\"{}-pi\">Personal-information access ({})</h3>",
-        Esc(anchor),
-        facts.pi_access.len()
+        "</svg><figcaption>{}</figcaption></figure>",
+        Esc(page.tr("Call sites of personal-information APIs by owner and type (static: code that can run, not observed collection)."))
+    )
+}
+
+fn render_pi_access(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
+    heading(
+        s,
+        p,
+        "pi",
+        p.tr("Personal-information access ({n})"),
+        facts.pi_access.len(),
     )?;
     if facts.pi_access.is_empty() {
-        s.push_str("<p class=\"muted\">No code reaches a known personal-information API.</p>\n");
-        return Ok(());
+        return empty(s, p.tr("No code reaches a known personal-information API."));
     }
-    pi_heatmap(s, facts)?;
-    s.push_str(
-        "<table class=\"pi\">\n<thead><tr><th>PI type</th><th>API</th><th>By</th>\
-         <th>Sites</th><th>Example</th></tr></thead>\n<tbody>\n",
+    pi_heatmap(s, p)?;
+    s.push_str("<table class=\"pi\">\n");
+    header_row(
+        s,
+        &[
+            p.tr("PI type"),
+            "API",
+            p.tr("By"),
+            p.tr("Sites"),
+            p.tr("Example"),
+        ],
     );
     for access in &facts.pi_access {
         write!(
             s,
-            "<tr><td><span class=\"chip\">{pi}</span></td><td>{api}<br><code>{sig}</code></td>\
-             <td class=\"owner\">{by}</td><td class=\"num\">{sites}</td><td>",
-            pi = Esc(&access.pi_type),
+            "<tr><td>{pi}</td><td>{api}<br><code>{sig}</code></td>\
+             <td class=\"owner\">{by}",
+            pi = p.pi_chip(&access.pi_type),
             api = Esc(&access.api),
             sig = Esc(&access.signature),
-            by = owners(std::slice::from_ref(&access.by)),
-            sites = access.sites,
+            by = p.owners(std::slice::from_ref(&access.by)),
         )?;
+        if let Some(package) = &access.package {
+            write!(s, "<br><code>{}</code>", Esc(package))?;
+        }
+        write!(s, "</td><td class=\"num\">{}</td><td>", access.sites)?;
         if let Some(example) = access.examples.first() {
             write!(
                 s,
@@ -1057,8 +1527,11 @@ fn render_pi_access(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Resu
             if access.examples.len() > 1 {
                 write!(
                     s,
-                    " <span class=\"muted\">(+{} more)</span>",
-                    access.examples.len() - 1
+                    " <span class=\"muted\">{}</span>",
+                    fill_html(
+                        p.tr("(+{n} more)"),
+                        &[("n", &(access.examples.len() - 1).to_string())]
+                    )
                 )?;
             }
         }
@@ -1068,139 +1541,97 @@ fn render_pi_access(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Resu
     Ok(())
 }
 
-fn render_findings(
-    s: &mut String,
-    facts: &AppFacts,
-    anchor: &str,
-    counts: &SeverityCounts,
-) -> fmt::Result {
+/// Code of no known owner that reaches personal information, by package.
+fn render_unknown_components(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
+    let unknown = &facts.unknown_components;
+    heading(
+        s,
+        p,
+        "unknown",
+        p.tr("Unknown components ({n})"),
+        unknown.len(),
+    )?;
     writeln!(
         s,
-        "<h3 id=\"{}-findings\">Findings ({})</h3>",
-        Esc(anchor),
-        facts.findings.len()
+        "<p class=\"muted small\">{}</p>",
+        Esc(p.tr("Code of no known SDK, library or app package that reaches personal information, grouped by package: a collector the privacy policy cannot have named."))
     )?;
-    if facts.findings.is_empty() {
+    if unknown.is_empty() {
         let why = if facts.rule_pack.is_none() {
-            "Not evaluated (no rule pack)."
+            p.tr("Not evaluated (no rule pack).")
         } else {
-            "None."
+            p.tr("None: all code that reaches personal information belongs to a known SDK, library or the app.")
         };
-        writeln!(s, "<p class=\"muted\">{why}</p>")?;
-        return Ok(());
+        return empty(s, why);
     }
-    for (severity, n) in SEVERITIES.iter().zip(counts.known) {
-        if n == 0 {
-            continue;
-        }
-        let group: Vec<&Finding> = facts
-            .findings
-            .iter()
-            .filter(|f| f.severity == *severity)
-            .collect();
-        findings_table(s, severity, &group)?;
-    }
-    if counts.other > 0 {
-        let group: Vec<&Finding> = facts
-            .findings
-            .iter()
-            .filter(|f| !SEVERITIES.contains(&f.severity.as_str()))
-            .collect();
-        findings_table(s, "other", &group)?;
-    }
-    Ok(())
-}
-
-fn findings_table(s: &mut String, severity: &str, findings: &[&Finding]) -> fmt::Result {
-    writeln!(
+    s.push_str("<table class=\"unknown\">\n");
+    header_row(
         s,
-        "<h4><span class=\"sev sev-{sev}\">{sev}</span> {n} finding(s)</h4>\n\
-         <table class=\"findings\" data-severity=\"{sev}\">\n<thead><tr><th>Rule</th>\
-         <th>Finding</th><th>Evidence</th><th>References</th></tr></thead>\n<tbody>",
-        sev = Esc(severity),
-        n = findings.len()
-    )?;
-    for finding in findings {
+        &[
+            p.tr("Package"),
+            p.tr("Classes"),
+            p.tr("Personal information"),
+            p.tr("Hosts in its code"),
+            p.tr("Examples"),
+        ],
+    );
+    for component in unknown {
         write!(
             s,
-            "<tr><td><strong>{rule}</strong><br><span class=\"small muted\">{name}</span></td>\
-             <td><strong>{title}</strong><br>{message}</td><td>",
-            rule = Esc(&finding.rule),
-            name = Esc(&finding.name),
-            title = Esc(&finding.title),
-            message = Esc(&finding.message),
+            "<tr data-package=\"{pkg}\"><td><code>{pkg}</code></td><td class=\"num\">{classes}</td>\
+             <td>{pi}</td><td><code>{hosts}</code></td><td>",
+            pkg = Esc(&component.package),
+            classes = component.classes,
+            pi = p.pi_chips(&component.pi_types),
+            hosts = Esc(&component.hosts.join("\n")),
         )?;
-        evidence_list(s, &finding.evidence)?;
-        s.push_str("</td><td>");
-        for reference in &finding.references {
-            s.push_str("<div>");
-            link(s, reference, reference)?;
-            s.push_str("</div>");
+        for example in &component.examples {
+            write!(
+                s,
+                "<div><code>{}</code> <span class=\"muted\">{} @{}</span></div>",
+                Esc(&example.method),
+                Esc(&example.entry),
+                example.pc
+            )?;
         }
-        writeln!(
-            s,
-            "<div class=\"small muted\">fingerprint {}</div></td></tr>",
-            Esc(&finding.fingerprint)
-        )?;
+        s.push_str("</td></tr>\n");
     }
     s.push_str("</tbody>\n</table>\n");
     Ok(())
 }
 
-fn evidence_list(s: &mut String, evidence: &Evidence) -> fmt::Result {
-    // A method's smali signature starts with its class: show the class only when it adds something.
-    let class = evidence
-        .class
-        .as_deref()
-        .filter(|class| {
-            evidence
-                .method
-                .as_deref()
-                .is_none_or(|method| !method.starts_with(&format!("{class}->")))
-        })
-        .map(java_name);
-    let fields = [
-        ("entry", evidence.entry.as_deref()),
-        ("sdk", evidence.sdk.as_deref()),
-        ("packer", evidence.packer.as_deref()),
-        ("certificate", evidence.certificate.as_deref()),
-        ("permission", evidence.permission.as_deref()),
-        ("component", evidence.component.as_deref()),
-        ("class", class.as_deref()),
-        ("method", evidence.method.as_deref()),
-        ("api", evidence.api.as_deref()),
-    ];
-    s.push_str("<dl class=\"evidence\">");
-    for (name, value) in fields {
-        if let Some(value) = value {
-            write!(s, "<dt>{name}</dt><dd><code>{}</code></dd>", Esc(value))?;
-        }
-    }
-    s.push_str("</dl>");
-    Ok(())
-}
-
-fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
-    writeln!(
+fn render_native(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let facts = p.facts;
+    heading(
         s,
-        "<h3 id=\"{}-native\">Native libraries ({})</h3>",
-        Esc(anchor),
-        facts.native.len()
+        p,
+        "native",
+        p.tr("Native libraries ({n})"),
+        facts.native.len(),
     )?;
     if facts.native.is_empty() {
-        s.push_str("<p class=\"muted\">None.</p>\n");
+        empty(s, p.tr("The APK has no native library."))?;
     } else {
-        s.push_str(
-            "<table class=\"compact\">\n<thead><tr><th>Library</th><th>ABI</th><th>SDK</th>\
-             <th>JNI</th><th>Imports of interest</th><th>Missing hardening</th>\
-             <th>Strings of interest</th></tr></thead>\n<tbody>\n",
+        s.push_str("<table class=\"compact\">\n");
+        header_row(
+            s,
+            &[
+                p.tr("Library"),
+                "ABI",
+                "SDK",
+                "JNI",
+                p.tr("Imports of interest"),
+                p.tr("Missing hardening"),
+                p.tr("Strings of interest"),
+            ],
         );
         for lib in &facts.native {
             let h = &lib.hardening;
             let mut weak: Vec<String> = [
                 ("NX", h.nx),
                 ("PIE", h.pie),
-                ("stack protector", h.stack_protector),
+                (p.tr("stack protector"), h.stack_protector),
             ]
             .iter()
             .filter(|(_, ok)| !ok)
@@ -1209,19 +1640,21 @@ fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result 
             if h.relro != "full" {
                 weak.push(format!("RELRO {}", h.relro));
             }
+            let methods = count(lib.jni_methods.len(), p.tr("1 method"), p.tr("{n} methods"));
             let jni = match (lib.jni_methods.len(), lib.jni_onload) {
                 (0, false) => String::new(),
                 (0, true) => "JNI_OnLoad".to_owned(),
-                (n, false) => count(n, "method", "methods"),
-                (n, true) => format!("{} + JNI_OnLoad", count(n, "method", "methods")),
+                (_, false) => methods,
+                (_, true) => format!("{methods} + JNI_OnLoad"),
             };
+            let sdk = lib.sdk.as_deref().map(|id| p.owner_text(id));
             writeln!(
                 s,
                 "<tr><td><code>{path}</code></td><td>{abi}</td><td>{sdk}</td><td>{jni}</td>\
                  <td><code>{imports}</code></td><td>{weak}</td><td><code>{strings}</code></td></tr>",
                 path = Esc(&lib.path),
                 abi = Esc(lib.abi.as_deref().unwrap_or(&lib.machine)),
-                sdk = Esc(opt(lib.sdk.as_deref())),
+                sdk = Esc(opt(sdk)),
                 jni = Esc(&jni),
                 imports = Esc(&lib.imports_of_interest.join(", ")),
                 weak = Esc(&weak.join(", ")),
@@ -1230,26 +1663,46 @@ fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result 
         }
         s.push_str("</tbody>\n</table>\n");
     }
-    obfuscation_block(s, facts)?;
-    let payloads = &facts.code.hidden_payloads;
+    obfuscation_block(s, p)?;
+    render_hidden_payloads(s, p)
+}
+
+/// Code found outside the `classes*.dex` entries.
+fn render_hidden_payloads(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let payloads = &p.facts.code.hidden_payloads;
     if !payloads.is_empty() {
         writeln!(
             s,
-            "<h4>Code outside classes*.dex ({})</h4>\n<table class=\"compact\">\n<thead><tr>\
-             <th>Path</th><th>Format</th><th>Size</th><th>Indexed</th><th>Detail</th></tr>\
-             </thead>\n<tbody>",
-            payloads.len()
+            "<h4>{}</h4>\n<table class=\"compact\">",
+            fill_html(
+                p.tr("Code outside classes*.dex ({n})"),
+                &[("n", &payloads.len().to_string())]
+            )
         )?;
-        for p in payloads {
+        header_row(
+            s,
+            &[
+                p.tr("Path"),
+                p.tr("Format"),
+                p.tr("Size"),
+                p.tr("Indexed"),
+                p.tr("Detail"),
+            ],
+        );
+        for payload in payloads {
             writeln!(
                 s,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td>{}</td>\
                  <td>{}</td></tr>",
-                Esc(&p.path),
-                Esc(&p.format),
-                p.size,
-                if p.parsed { "yes" } else { "no" },
-                Esc(&p.detail)
+                Esc(&payload.path),
+                Esc(&payload.format),
+                payload.size,
+                Esc(if payload.parsed {
+                    p.tr("yes")
+                } else {
+                    p.tr("no")
+                }),
+                Esc(&payload.detail)
             )?;
         }
         s.push_str("</tbody>\n</table>\n");
@@ -1258,8 +1711,8 @@ fn render_native(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result 
 }
 
 /// Compilers of the dex files and the obfuscation verdicts with their evidence.
-fn obfuscation_block(s: &mut String, facts: &AppFacts) -> fmt::Result {
-    let code = &facts.code;
+fn obfuscation_block(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let code = &p.facts.code;
     let o = &code.obfuscation;
     if !code.analysed || code.dex.is_empty() {
         return Ok(());
@@ -1276,20 +1729,36 @@ fn obfuscation_block(s: &mut String, facts: &AppFacts) -> fmt::Result {
         .collect();
     compilers.sort();
     compilers.dedup();
+    let compilers = if compilers.is_empty() {
+        p.tr("not recognised").to_owned()
+    } else {
+        compilers.join(", ")
+    };
+    let verdicts = if o.verdicts.is_empty() {
+        p.tr("none seen").to_owned()
+    } else {
+        let labels: Vec<&str> = o
+            .verdicts
+            .iter()
+            .map(|v| label(p.lang, "obfuscation", v))
+            .collect();
+        p.join(&labels)
+    };
     writeln!(
         s,
-        "<h4>Compiler and obfuscation</h4>\n<p>Compiled by: {}. Obfuscation: <strong>{}</strong> \
-         ({} of {} classes, {} of {} methods short-named).</p>",
-        Esc(&if compilers.is_empty() {
-            "not recognised".to_owned()
-        } else {
-            compilers.join(", ")
-        }),
-        Esc(&crate::obfuscation_verdicts(o)),
-        o.short_class_names,
-        o.classes,
-        o.short_method_names,
-        o.methods
+        "<h4>{}</h4>\n<p>{}</p>",
+        Esc(p.tr("Compiler and obfuscation")),
+        fill_html(
+            p.tr("Compiled by: {compilers}. Obfuscation: {verdicts} ({short_classes} of {classes} classes, {short_methods} of {methods} methods short-named)."),
+            &[
+                ("compilers", &Esc(&compilers).to_string()),
+                ("verdicts", &format!("<strong>{}</strong>", Esc(&verdicts))),
+                ("short_classes", &o.short_class_names.to_string()),
+                ("classes", &o.classes.to_string()),
+                ("short_methods", &o.short_method_names.to_string()),
+                ("methods", &o.methods.to_string()),
+            ]
+        )
     )?;
     if !o.evidence.is_empty() {
         s.push_str("<ul>\n");
@@ -1317,21 +1786,25 @@ fn all_anomalies(facts: &AppFacts) -> Vec<(&AnomalyFact, Option<&str>)> {
     all
 }
 
-fn render_anomalies(s: &mut String, facts: &AppFacts, anchor: &str) -> fmt::Result {
-    let all = all_anomalies(facts);
-    writeln!(
-        s,
-        "<h3 id=\"{}-anomalies\">Anomalies ({})</h3>",
-        Esc(anchor),
-        all.len()
-    )?;
+fn render_anomalies(s: &mut String, p: &Page<'_>) -> fmt::Result {
+    let all = all_anomalies(p.facts);
+    heading(s, p, "anomalies", p.tr("Anomalies ({n})"), all.len())?;
     if all.is_empty() {
-        s.push_str("<p class=\"muted\">None: the container, manifest and code read cleanly.</p>\n");
-        return Ok(());
+        return empty(
+            s,
+            p.tr("None: the container, manifest and code read cleanly."),
+        );
     }
-    s.push_str(
-        "<table class=\"compact\">\n<thead><tr><th>Source</th><th>Kind</th><th>Where</th>\
-         <th>Offset</th><th>Detail</th></tr></thead>\n<tbody>\n",
+    s.push_str("<table class=\"compact\">\n");
+    header_row(
+        s,
+        &[
+            p.tr("Source"),
+            p.tr("Kind"),
+            p.tr("Where"),
+            p.tr("Offset"),
+            p.tr("Detail"),
+        ],
     );
     for (anomaly, place) in all {
         writeln!(
@@ -1372,26 +1845,6 @@ fn link(s: &mut String, url: &str, text: &str) -> fmt::Result {
     }
 }
 
-fn chips(items: &[String]) -> String {
-    let mut out = String::new();
-    for item in items {
-        let _ = write!(out, "<span class=\"chip\">{}</span> ", Esc(item));
-    }
-    out
-}
-
-/// SDK ids and the two special owners, with the special ones in italics.
-fn owners(ids: &[String]) -> String {
-    let mut out = Vec::new();
-    for id in ids {
-        out.push(match id.as_str() {
-            "app" | "unattributed" => format!("<em>{}</em>", Esc(id)),
-            _ => format!("<code>{}</code>", Esc(id)),
-        });
-    }
-    out.join(", ")
-}
-
 /// `Lcom/example/Foo;` → `com.example.Foo`; anything else unchanged.
 fn java_name(descriptor: &str) -> String {
     descriptor
@@ -1400,43 +1853,68 @@ fn java_name(descriptor: &str) -> String {
         .map_or_else(|| descriptor.to_owned(), |d| d.replace('/', "."))
 }
 
-/// `1 class`, `2 classes`.
-fn count<N: fmt::Display + PartialEq + From<u8> + Copy>(n: N, one: &str, many: &str) -> String {
-    if n == N::from(1) {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 fn short_permission(name: &str) -> &str {
     name.strip_prefix("android.permission.").unwrap_or(name)
 }
 
-/// At most `max` characters, with an ellipsis when cut (SVG text does not wrap).
+/// Display width in narrow-character units: CJK and other wide characters count twice.
+fn text_width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// East Asian wide and fullwidth characters, roughly: the CJK blocks, Hangul and the fullwidth
+/// forms (enough to size SVG labels).
+fn is_wide(c: char) -> bool {
+    matches!(c,
+        '\u{1100}'..='\u{115F}'
+        | '\u{2E80}'..='\u{A4CF}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FE30}'..='\u{FE4F}'
+        | '\u{FF00}'..='\u{FF60}'
+        | '\u{FFE0}'..='\u{FFE6}')
+}
+
+/// At most `max` width units ([`text_width`]), with an ellipsis when cut (SVG text does not
+/// wrap).
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    if text_width(text) <= max {
         return text.to_owned();
     }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut width = 0;
+    for c in text.chars() {
+        let w = if is_wide(c) { 2 } else { 1 };
+        if width + w > max.saturating_sub(1) {
+            break;
+        }
+        width += w;
+        out.push(c);
+    }
     out.push('…');
     out
 }
 
-fn human_size(bytes: u64) -> String {
+fn human_size(lang: Lang, bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     const KIB: u64 = 1024;
     let grouped = group_digits(bytes);
+    let scaled = |unit: u64, name: &str| {
+        let tenths = bytes * 10 / unit;
+        format!("{}.{} {name}", tenths / 10, tenths % 10)
+    };
     if bytes >= MIB {
-        let tenths = bytes * 10 / MIB;
-        format!("{grouped} bytes ({}.{} MiB)", tenths / 10, tenths % 10)
+        fill(
+            tr(lang, "{n} bytes ({scaled})"),
+            &[("n", &grouped), ("scaled", &scaled(MIB, "MiB"))],
+        )
     } else if bytes >= KIB {
-        let tenths = bytes * 10 / KIB;
-        format!("{grouped} bytes ({}.{} KiB)", tenths / 10, tenths % 10)
-    } else if bytes == 1 {
-        "1 byte".to_owned()
+        fill(
+            tr(lang, "{n} bytes ({scaled})"),
+            &[("n", &grouped), ("scaled", &scaled(KIB, "KiB"))],
+        )
     } else {
-        format!("{grouped} bytes")
+        count(bytes, tr(lang, "1 byte"), tr(lang, "{n} bytes"))
     }
 }
 
@@ -1464,108 +1942,7 @@ fn opt_num(value: Option<i64>) -> String {
 /// Chinese SDK and app names on macOS (`PingFang SC`, `Hiragino Sans GB`), Windows
 /// (`Microsoft YaHei`) and Linux (`Noto Sans CJK SC`, `Source Han Sans SC`, `WenQuanYi Micro
 /// Hei`); `code` falls back to them too, after the monospace fonts.
-const STYLE: &str = r#"
-:root{--fg:#1f2328;--muted:#656d76;--line:#d0d7de;--soft:#f6f8fa;--accent:#0b57d0;
---critical:#7a0916;--high:#c4320a;--medium:#b35900;--low:#1f6feb;--info:#57606a}
-*{box-sizing:border-box}
-html{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-body{margin:0;color:var(--fg);background:#fff;font:14px/1.45 system-ui,-apple-system,"Segoe UI",
-Roboto,"Noto Sans","PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",
-"Source Han Sans SC","WenQuanYi Micro Hei",sans-serif}
-.page{max-width:1280px;margin:0 auto;padding:20px 28px;display:flex;flex-direction:column}
-.report-header{order:-2;border-bottom:3px solid var(--fg);margin-bottom:8px}
-.batch-index{order:-1}
-h1{font-size:22px;margin:0 0 4px}
-h2{font-size:20px;margin:0}
-h3{font-size:16px;margin:26px 0 8px;padding-bottom:4px;border-bottom:1px solid var(--line)}
-h4{font-size:14px;margin:16px 0 6px}
-code{font:12px/1.4 ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,
-"Noto Sans Mono CJK SC","PingFang SC","Microsoft YaHei",monospace;
-overflow-wrap:anywhere;white-space:pre-wrap}
-a{color:var(--accent)}
-.muted{color:var(--muted)}
-.small{font-size:12px}
-section.app,section.failure{margin:18px 0 30px;padding-top:10px;border-top:2px solid var(--line)}
-.report-header+section{border-top:none;padding-top:0}
-td.owner,td.owner code,td.used{white-space:nowrap;overflow-wrap:normal}
-.app-header{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 16px}
-.app-header .package{margin:0}
-.toc{flex-basis:100%;font-size:12px}
-.toc a{margin-right:10px}
-dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:3px 16px;margin:12px 0;
-padding:10px 14px;background:var(--soft);border:1px solid var(--line);border-radius:6px}
-dl.meta dt{font-weight:600;color:var(--muted)}
-dl.meta dd{margin:0;min-width:0}
-.cert{margin-top:4px}
-.hash{font-size:11px}
-.flag{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:10px;font-size:12px;font-weight:600;
-border:1px solid currentColor}
-.flag.bad{color:var(--critical);background:#ffebe9}
-.flag.warn{color:var(--medium);background:#fff8c5}
-.alert{margin:12px 0;padding:10px 14px;border:2px solid var(--critical);background:#ffebe9;
-border-radius:6px;font-size:15px}
-.alert ul{margin:6px 0 0;font-size:13px}
-.note{margin:10px 0;padding:8px 12px;border-left:4px solid var(--medium);background:#fff8c5}
-.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(190px,1fr));gap:10px;
-margin:12px 0}
-.card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;break-inside:avoid}
-.card.wide{grid-column:span 2;min-width:340px}
-.card .big{font-size:28px;font-weight:700;line-height:1.1}
-.card .label{font-weight:600}
-.card .detail{color:var(--muted);font-size:12px;overflow-wrap:anywhere}
-svg.chart{display:block;max-width:100%;height:auto;margin-top:6px;font-size:12px}
-svg .axis{fill:var(--fg);font-size:12px}
-svg .value{fill:var(--fg);font-size:12px;font-weight:700}
-svg .track{fill:#eef1f4}
-svg .bar-critical{fill:var(--critical)}svg .bar-high{fill:var(--high)}
-svg .bar-medium{fill:#e8a317}svg .bar-low{fill:var(--low)}svg .bar-info{fill:#8c959f}
-svg .heat-0{fill:#f3f4f6}svg .heat-1{fill:#ffe8cc}svg .heat-2{fill:#ffc078}
-svg .heat-3{fill:#f76707}svg .heat-4{fill:#a61e4d}
-svg .cell{font-size:11px;text-anchor:middle;font-weight:700}
-svg .heat-text-1,svg .heat-text-2{fill:#1f2328}svg .heat-text-3,svg .heat-text-4{fill:#fff}
-figure.heatmap{margin:14px 0}
-figcaption{color:var(--muted);font-size:12px}
-table{width:100%;border-collapse:collapse;margin:6px 0 10px;font-size:13px}
-th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line)}
-th{background:var(--soft);font-weight:600;position:sticky;top:0}
-td{overflow-wrap:anywhere}
-td.num,th.num{text-align:right;white-space:nowrap}
-table.compact{font-size:12px}
-tr.sensitive td:first-child{border-left:3px solid var(--medium)}
-tr.unused td{background:#fff8f0}
-.chip{display:inline-block;padding:0 6px;margin:1px 0;border-radius:10px;background:#ddf4ff;
-font-size:12px;white-space:nowrap}
-.sev{display:inline-block;min-width:54px;padding:0 6px;border-radius:4px;color:#fff;
-font-size:12px;font-weight:700;text-align:center;text-transform:uppercase}
-.sev-critical{background:var(--critical)}.sev-high{background:var(--high)}
-.sev-medium{background:#e8a317;color:#1f2328}.sev-low{background:var(--low)}
-.sev-info,.sev-other{background:var(--info)}
-table.findings td:first-child{width:150px}
-table.findings td:nth-child(3){width:34%}
-table.findings td:last-child{width:170px;font-size:12px}
-dl.evidence{display:grid;grid-template-columns:max-content 1fr;gap:0 8px;margin:0}
-dl.evidence dt{color:var(--muted);font-size:12px}
-dl.evidence dd{margin:0;min-width:0}
-.examples{margin-top:2px;color:var(--muted)}
-details summary{cursor:pointer;margin:8px 0}
-.report-footer{margin-top:24px;padding-top:8px;border-top:1px solid var(--line);
-color:var(--muted);font-size:12px}
-@media print{
-.page{display:block;max-width:none;padding:0}
-body{font-size:10.5px}
-code{font-size:9.5px}
-table{font-size:10px}
-table.matrix td:first-child{width:36%}
-.chip,.flag,.sev,.hash{font-size:9.5px}
-th{position:static}
-.toc{display:none}
-section.app{break-before:page}
-section.app:first-of-type{break-before:auto}
-tr,.card,figure,.alert{break-inside:avoid}
-h3,h4{break-after:avoid}
-a{color:inherit;text-decoration:none}
-}
-"#;
+pub(crate) const STYLE: &str = include_str!("html/style.css");
 
 #[cfg(test)]
 mod tests {
@@ -1593,9 +1970,83 @@ mod tests {
 
     #[test]
     fn sizes_and_names_read_well() {
-        assert_eq!(human_size(1_234_567), "1,234,567 bytes (1.1 MiB)");
-        assert_eq!(human_size(999), "999 bytes");
+        assert_eq!(human_size(Lang::En, 1_234_567), "1,234,567 bytes (1.1 MiB)");
+        assert_eq!(human_size(Lang::En, 999), "999 bytes");
+        assert_eq!(human_size(Lang::En, 1), "1 byte");
+        assert_eq!(human_size(Lang::Zh, 1_234_567), "1,234,567 字节（1.1 MiB）");
         assert_eq!(java_name("Lcom/a/B;"), "com.a.B");
         assert_eq!(clip("abcdef", 4), "abc…");
+        assert_eq!(clip("设备识别码", 6), "设备…");
+        assert_eq!(text_width("a设"), 3);
+    }
+
+    /// The interface texts of the page's sources (the literals of its `tr` calls), in order.
+    pub(crate) fn page_texts() -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut texts = Vec::new();
+        for file in ["html.rs", "html/findings.rs", "html/network.rs"] {
+            let source = std::fs::read_to_string(dir.join(file)).unwrap();
+            // This test's own literals are not page text.
+            let source = source.split("#[cfg(test)]").next().unwrap();
+            for (at, _) in source.match_indices("tr(") {
+                // `tr(` itself, not `push_str(`.
+                if source[..at]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                {
+                    continue;
+                }
+                let rest = &source[at + 3..];
+                let Some(open) = rest.find('"') else { continue };
+                // The literal is the first argument (`p.tr("…")`) or follows the language.
+                let before = rest[..open].trim();
+                if !(before.is_empty() || before.ends_with(',') && !before.contains(')')) {
+                    continue;
+                }
+                let text = &rest[open + 1..];
+                let text = text[..text.find('"').unwrap()].to_owned();
+                if !texts.contains(&text) {
+                    texts.push(text);
+                }
+            }
+        }
+        texts
+    }
+
+    /// Every interface text of the page has its Chinese, and a Chinese that differs: a text
+    /// the same in both languages (`SDK`, `API`) is written without `tr`.
+    #[test]
+    fn every_page_text_has_its_chinese() {
+        let texts = page_texts();
+        assert!(texts.len() > 150, "{}", texts.len());
+        let untranslated: Vec<&String> = texts
+            .iter()
+            .filter(|t| tr(Lang::Zh, Box::leak((*t).clone().into_boxed_str())) == t.as_str())
+            .collect();
+        assert!(untranslated.is_empty(), "no Chinese for {untranslated:?}");
+        // Templates keep their placeholders.
+        for text in &texts {
+            let zh = tr(Lang::Zh, Box::leak(text.clone().into_boxed_str()));
+            for (at, _) in text.match_indices('{') {
+                let name = &text[at..=at + text[at..].find('}').unwrap()];
+                assert!(
+                    zh.contains(name),
+                    "{name} missing from the Chinese of `{text}`"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn templates_fill_once() {
+        assert_eq!(
+            fill("{a} and {b} {c}", &[("a", "{b}"), ("b", "x")]),
+            "{b} and x {c}"
+        );
+        assert_eq!(fill("{", &[]), "{");
+        assert_eq!(fill_html("<{n}>", &[("n", "<b>1</b>")]), "&lt;<b>1</b>&gt;");
+        assert_eq!(count(1u64, "1 class", "{n} classes"), "1 class");
+        assert_eq!(count(3u64, "1 class", "{n} classes"), "3 classes");
     }
 }

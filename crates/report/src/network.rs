@@ -4,54 +4,69 @@ use std::fmt::Write as _;
 
 use apkscope_facts::AppFacts;
 
+use crate::locale::{Lang, tr};
+use crate::text::row;
+
 /// Most endpoints the text report lists; the JSON report has them all (up to its cap).
 const MAX_TEXT_ENDPOINTS: usize = 40;
 
-pub(crate) fn render_network(s: &mut String, facts: &AppFacts) {
-    let net = &facts.network;
-    let c = &net.cleartext;
-    let _ = writeln!(s, "\nNetwork");
+pub(crate) fn render_network(s: &mut String, facts: &AppFacts, lang: Lang) {
+    let c = &facts.network.cleartext;
+    let _ = writeln!(s, "\n{}", tr(lang, "Network"));
     if c.decided_by.is_empty() {
         // No manifest was read (a bare dex): the policy is unknown, not "refused".
-        let _ = writeln!(s, "  cleartext     unknown (no manifest)");
+        row(s, tr(lang, "cleartext"), tr(lang, "unknown (no manifest)"));
     } else {
-        render_policy(s, facts);
+        render_policy(s, facts, lang);
     }
-    render_endpoints(s, facts);
+    render_endpoints(s, facts, lang);
 }
 
-fn render_policy(s: &mut String, facts: &AppFacts) {
+fn render_policy(s: &mut String, facts: &AppFacts, lang: Lang) {
     let net = &facts.network;
     let c = &net.cleartext;
-    let _ = writeln!(
+    row(
         s,
-        "  cleartext     {} ({}){}",
-        if c.permitted { "allowed" } else { "refused" },
-        c.decided_by,
-        if c.domains.is_empty() {
-            String::new()
-        } else {
-            format!("; allowed to {}", c.domains.join(", "))
-        }
+        tr(lang, "cleartext"),
+        &format!(
+            "{} ({}){}",
+            if c.permitted {
+                tr(lang, "allowed")
+            } else {
+                tr(lang, "refused")
+            },
+            c.decided_by,
+            if c.domains.is_empty() {
+                String::new()
+            } else {
+                format!("; {} {}", tr(lang, "allowed to"), c.domains.join(", "))
+            }
+        ),
     );
-    let _ = writeln!(
+    row(
         s,
-        "  user CAs      {}",
+        tr(lang, "user CAs"),
         if net.user_certs_trusted {
-            "trusted"
+            tr(lang, "trusted")
         } else {
-            "not trusted"
-        }
+            tr(lang, "not trusted")
+        },
     );
     if let Some(config) = &net.security_config {
-        let _ = writeln!(
+        row(
             s,
-            "  config        {} -> {}",
-            config.reference,
-            config.entry.as_deref().unwrap_or("unresolved")
+            tr(lang, "config"),
+            &format!(
+                "{} -> {}",
+                config.reference,
+                config
+                    .entry
+                    .as_deref()
+                    .unwrap_or_else(|| tr(lang, "unresolved"))
+            ),
         );
         if let Some(problem) = &config.problem {
-            let _ = writeln!(s, "  config error  {problem}");
+            row(s, tr(lang, "config error"), problem);
         }
         for d in &config.domain_configs {
             let names: Vec<&str> = d.domains.iter().map(|x| x.name.as_str()).collect();
@@ -61,48 +76,66 @@ fn render_policy(s: &mut String, facts: &AppFacts) {
             }
             if !d.trust_anchors.is_empty() {
                 let anchors: Vec<&str> = d.trust_anchors.iter().map(|t| t.src.as_str()).collect();
-                parts.push(format!("trusts {}", anchors.join("+")));
+                parts.push(format!("{} {}", tr(lang, "trusts"), anchors.join("+")));
             }
             if let Some(p) = &d.pin_set {
                 let expiry = p
                     .expiration
                     .as_deref()
-                    .map_or_else(String::new, |e| format!(" until {e}"));
+                    .map_or_else(String::new, |e| format!(" {} {e}", tr(lang, "until")));
                 parts.push(format!("{} pins{expiry}", p.pins.len()));
             }
-            let _ = writeln!(
+            row(
                 s,
-                "  domain        {}: {}",
-                names.join(", "),
-                parts.join(", ")
+                tr(lang, "domain"),
+                &format!("{}: {}", names.join(", "), parts.join(", ")),
             );
         }
         if config.debug_overrides.is_some() {
-            let _ = writeln!(s, "  debug-overrides present");
+            let _ = writeln!(s, "  {}", tr(lang, "debug-overrides present"));
         }
     }
 }
 
-fn render_endpoints(s: &mut String, facts: &AppFacts) {
+fn render_endpoints(s: &mut String, facts: &AppFacts, lang: Lang) {
     let net = &facts.network;
     let more = if net.endpoints_truncated > 0 {
-        format!(", {} more not listed", net.endpoints_truncated)
+        format!(
+            ", {} {}",
+            net.endpoints_truncated,
+            tr(lang, "more not listed")
+        )
     } else {
         String::new()
     };
-    let _ = writeln!(s, "  endpoints     {}{more}", net.endpoints.len());
+    row(
+        s,
+        tr(lang, "endpoints"),
+        &format!("{}{more}", net.endpoints.len()),
+    );
     for e in net.endpoints.iter().take(MAX_TEXT_ENDPOINTS) {
         let _ = writeln!(s, "    {} [{}] {}", e.value, e.kind, e.by.join(", "));
     }
     if net.endpoints.len() > MAX_TEXT_ENDPOINTS {
-        let _ = writeln!(s, "    … (see the JSON report)");
+        let _ = writeln!(s, "    … ({})", tr(lang, "see the JSON report"));
     }
-    let _ = writeln!(s, "  secrets       {}", net.secrets.len());
+    row(s, tr(lang, "secrets"), &net.secrets.len().to_string());
     for x in &net.secrets {
+        let public = if x.public {
+            format!(" ({})", tr(lang, "public identifier"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "    {} {} ({}) {} in {} [{}]",
-            x.vendor, x.id, x.kind, x.masked, x.location, x.by
+            "    {} {} ({}) {}{public} {} {} [{}]",
+            x.vendor,
+            x.id,
+            x.kind,
+            x.masked,
+            tr(lang, "in"),
+            x.location,
+            x.by
         );
     }
 }

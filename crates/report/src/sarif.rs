@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 
+use crate::locale::{Lang, tr};
 use apkscope_facts::{AppFacts, Evidence, Finding, SCHEMA_VERSION, ToolFacts};
 use serde::Serialize;
 
@@ -58,18 +59,25 @@ pub struct SarifWriter<W: Write> {
     rules: Vec<PreparedRule>,
     rule_index: HashMap<String, usize>,
     runs: usize,
+    lang: Lang,
 }
 
 impl<W: Write> SarifWriter<W> {
     /// Writes the log's header; `rules` become every run's `tool.driver.rules`, in this order
     /// (a repeated id keeps its first descriptor).
     pub fn new(out: W, rules: Vec<RuleDescriptor>) -> io::Result<Self> {
+        Self::new_in(out, rules, Lang::En)
+    }
+
+    /// As [`new`](Self::new), with result messages and the rules' help in `lang` (the
+    /// descriptors' own texts are taken as given: pass them in that language).
+    pub fn new_in(out: W, rules: Vec<RuleDescriptor>, lang: Lang) -> io::Result<Self> {
         let mut prepared = Vec::with_capacity(rules.len());
         let mut rule_index = HashMap::with_capacity(rules.len());
         for rule in rules {
             if !rule_index.contains_key(&rule.id) {
                 rule_index.insert(rule.id.clone(), prepared.len());
-                prepared.push(PreparedRule::new(rule));
+                prepared.push(PreparedRule::new(rule, lang));
             }
         }
         let mut out = BufWriter::new(out);
@@ -82,6 +90,7 @@ impl<W: Write> SarifWriter<W> {
             rules: prepared,
             rule_index,
             runs: 0,
+            lang,
         })
     }
 
@@ -101,7 +110,7 @@ impl<W: Write> SarifWriter<W> {
                         .position(|rule| rule.descriptor.id == finding.rule)
                         .map(|position| self.rules.len() + position)
                 });
-                SarifResult::new(finding, index, &uri)
+                SarifResult::new(finding, index, &uri, self.lang)
             })
             .collect();
         let sha256 = facts.input.sha256.as_str();
@@ -236,14 +245,17 @@ impl<W: Write> SarifWriter<W> {
         missing
             .into_values()
             .map(|finding| {
-                PreparedRule::new(RuleDescriptor {
-                    id: finding.rule.clone(),
-                    name: finding.name.clone(),
-                    title: finding.title.clone(),
-                    severity: finding.severity.clone(),
-                    references: finding.references.clone(),
-                    ..RuleDescriptor::default()
-                })
+                PreparedRule::new(
+                    RuleDescriptor {
+                        id: finding.rule.clone(),
+                        name: finding.name.clone(),
+                        title: finding.title.clone(),
+                        severity: finding.severity.clone(),
+                        references: finding.references.clone(),
+                        ..RuleDescriptor::default()
+                    },
+                    self.lang,
+                )
             })
             .collect()
     }
@@ -265,7 +277,17 @@ pub fn write_sarif(
     rules: &[RuleDescriptor],
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut writer = SarifWriter::new(out, rules.to_vec())?;
+    write_sarif_in(facts, rules, Lang::En, out)
+}
+
+/// One app, one log, with messages in `lang`.
+pub fn write_sarif_in(
+    facts: &AppFacts,
+    rules: &[RuleDescriptor],
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut writer = SarifWriter::new_in(out, rules.to_vec(), lang)?;
     writer.write_run(facts)?;
     writer.finish()?.flush()
 }
@@ -278,7 +300,7 @@ struct PreparedRule {
 }
 
 impl PreparedRule {
-    fn new(descriptor: RuleDescriptor) -> Self {
+    fn new(descriptor: RuleDescriptor, lang: Lang) -> Self {
         let mut text = Vec::new();
         let mut markdown = Vec::new();
         if !descriptor.why.is_empty() {
@@ -286,20 +308,25 @@ impl PreparedRule {
             markdown.push(markdown_escape(&descriptor.why));
         }
         if !descriptor.remediation.is_empty() {
-            text.push(format!("Remediation: {}", descriptor.remediation));
+            let remediation = tr(lang, "Remediation");
+            text.push(format!("{remediation}: {}", descriptor.remediation));
             markdown.push(format!(
-                "**Remediation.** {}",
+                "**{remediation}.** {}",
                 markdown_escape(&descriptor.remediation)
             ));
         }
         if !descriptor.references.is_empty() {
-            text.push(format!("References: {}", descriptor.references.join("; ")));
+            let references = tr(lang, "References");
+            text.push(format!(
+                "{references}: {}",
+                descriptor.references.join("; ")
+            ));
             let items: Vec<String> = descriptor
                 .references
                 .iter()
                 .map(|reference| format!("- {}", markdown_reference(reference)))
                 .collect();
-            markdown.push(format!("**References**\n\n{}", items.join("\n")));
+            markdown.push(format!("**{references}**\n\n{}", items.join("\n")));
         }
         Self {
             help_text: text.join("\n\n"),
@@ -515,9 +542,9 @@ struct SarifResult<'a> {
 }
 
 impl<'a> SarifResult<'a> {
-    fn new(finding: &'a Finding, rule_index: Option<usize>, uri: &'a str) -> Self {
+    fn new(finding: &'a Finding, rule_index: Option<usize>, uri: &'a str, lang: Lang) -> Self {
         let message = [
-            finding.message.as_str(),
+            lang.pick(&finding.message, finding.message_zh.as_deref()),
             finding.title.as_str(),
             finding.rule.as_str(),
         ]
@@ -757,16 +784,19 @@ mod tests {
 
     #[test]
     fn markdown_help_escapes_prose_and_links_addresses() {
-        let rule = PreparedRule::new(RuleDescriptor {
-            id: "X001".into(),
-            why: "Reads <uses-permission> *now*".into(),
-            remediation: "Drop it".into(),
-            references: vec![
-                "https://example.com/a_b".into(),
-                "GB/T 41391-2022:6.5".into(),
-            ],
-            ..RuleDescriptor::default()
-        });
+        let rule = PreparedRule::new(
+            RuleDescriptor {
+                id: "X001".into(),
+                why: "Reads <uses-permission> *now*".into(),
+                remediation: "Drop it".into(),
+                references: vec![
+                    "https://example.com/a_b".into(),
+                    "GB/T 41391-2022:6.5".into(),
+                ],
+                ..RuleDescriptor::default()
+            },
+            Lang::En,
+        );
         assert_eq!(
             rule.help_markdown,
             "Reads \\<uses-permission\\> \\*now\\*\n\n**Remediation.** Drop it\n\n\

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use apkscope_facts::{AppFacts, InputFacts, RequestedPermission, SdkFacts};
 use apkscope_report::{
-    CSV_COLUMNS, CsvWriter, SDK_LIST_BATCH_COLUMNS, SdkListCsvWriter, Summary, UTF8_BOM,
+    CSV_COLUMNS, CsvWriter, Lang, SdkListCsvWriter, Summary, UTF8_BOM, sdk_list_batch_columns,
     write_permission_matrix_csv, write_sdk_list_csv, write_sdk_table_csv,
 };
 
@@ -377,8 +377,13 @@ fn every_csv_starts_with_one_byte_order_mark() {
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with(UTF8_BOM), "{name}: {text:?}");
         assert_eq!(text.matches(UTF8_BOM).count(), 1, "{name}");
-        // The Chinese names are there, as UTF-8.
-        if name.contains("SDK") || name == "long table" {
+        // The Chinese names are there, as UTF-8 (the SDK list names the legal entity).
+        if name == "SDK list" || name == "batch SDK list" {
+            assert!(
+                text.contains("深圳市和讯华谷信息技术有限公司"),
+                "{name}: {text}"
+            );
+        } else if name.contains("SDK") || name == "long table" {
             assert!(text.contains("极光推送"), "{name}: {text}");
         }
         parse_csv(&text);
@@ -397,12 +402,9 @@ fn a_batch_sdk_list_is_one_table() {
         .unwrap();
     writer.write_app(facts).unwrap();
     let records = parse_csv(&String::from_utf8(writer.finish().unwrap()).unwrap());
-    assert_eq!(records[0], SDK_LIST_BATCH_COLUMNS);
-    assert!(
-        records
-            .iter()
-            .all(|r| r.len() == SDK_LIST_BATCH_COLUMNS.len())
-    );
+    let columns = sdk_list_batch_columns(Lang::En);
+    assert_eq!(records[0], columns);
+    assert!(records.iter().all(|r| r.len() == columns.len()));
     let sdks = facts.sdks.len();
     assert!(sdks > 0);
     assert_eq!(records.len(), 1 + 2 * sdks + 1);
@@ -412,10 +414,10 @@ fn a_batch_sdk_list_is_one_table() {
         assert_eq!(record[2], facts.app.version_name.clone().unwrap());
         assert_eq!(record[3], facts.input.sha256);
         assert!(!record[4].is_empty());
-        assert_eq!(record[10..], ["", ""]);
+        assert_eq!(record[12..], ["", ""]);
     }
     let failure = &records[sdks + 1];
     assert_eq!(failure[0], "broken.apk");
-    assert!(failure[1..10].iter().all(String::is_empty), "{failure:?}");
-    assert_eq!(failure[10..], ["not_apk", "not an APK"]);
+    assert!(failure[1..12].iter().all(String::is_empty), "{failure:?}");
+    assert_eq!(failure[12..], ["not_apk", "not an APK"]);
 }

@@ -13,7 +13,9 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use super::html::{HOSTILE_LABEL, demo_facts, hostile_facts, render};
+use apkscope_report::Lang;
+
+use super::html::{HOSTILE_LABEL, demo_facts, hostile_facts, render, render_in, scan_fixture};
 
 /// A browser that has not answered by then is stuck; it is killed and the test fails.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(60);
@@ -171,6 +173,47 @@ fn demo_report_loads_without_console_messages() {
             .contains(&format!("Findings ({})", facts.findings.len()))
     );
     assert!(loaded.dom.contains("com.example.apkscope.demo"));
+}
+
+/// The Chinese pages load as cleanly, with every in-page link (finding → check → reference)
+/// landing on an element the browser built.
+#[test]
+fn chinese_reports_load_without_console_messages() {
+    let Some(chromium) = chromium_or_skip() else {
+        return;
+    };
+    for (name, facts) in [
+        ("demo", demo_facts()),
+        ("collector", scan_fixture("collector")),
+    ] {
+        let loaded = load(
+            &chromium,
+            &format!("{name}-zh"),
+            &render_in(&facts, Lang::Zh),
+        );
+        assert!(
+            loaded.console.is_empty(),
+            "{name} console:\n{}",
+            loaded.console.join("\n")
+        );
+        assert!(loaded.dom.contains("<html lang=\"zh-CN\">"), "{name}");
+        assert!(
+            loaded
+                .dom
+                .contains(&format!("问题（{}）", facts.findings.len())),
+            "{name}"
+        );
+        for check in &facts.checks {
+            assert!(
+                loaded.dom.contains(&format!(
+                    "<article class=\"check\" id=\"app-1-check-{}\"",
+                    check.id
+                )),
+                "{name}: {}",
+                check.id
+            );
+        }
+    }
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod html_browser;
 mod sarif;
 mod skip;
 mod summary;
+mod text;
 
 use std::sync::{Arc, OnceLock};
 

@@ -187,7 +187,7 @@ pub(crate) fn explain(
 }
 
 /// The labels of every personal-information type the report names (in `pi_access`,
-/// `unknown_components` or `findings`), sorted by id.
+/// `unknown_components`, `findings`, `sdks` or the requested permissions), sorted by id.
 pub(crate) fn pi_type_labels(facts: &AppFacts, pack: &CompiledPack) -> Vec<PiTypeFacts> {
     let named: BTreeSet<&str> = facts
         .pi_access
@@ -200,6 +200,19 @@ pub(crate) fn pi_type_labels(facts: &AppFacts, pack: &CompiledPack) -> Vec<PiTyp
                 .flat_map(|u| u.pi_types.iter().map(String::as_str)),
         )
         .chain(facts.findings.iter().filter_map(|f| f.pi_type.as_deref()))
+        .chain(
+            facts
+                .sdks
+                .iter()
+                .flat_map(|s| s.pi_types.iter().map(String::as_str)),
+        )
+        .chain(
+            facts
+                .permissions
+                .requested
+                .iter()
+                .flat_map(|p| p.pi_types.iter().map(String::as_str)),
+        )
         .collect();
     named
         .into_iter()

@@ -269,7 +269,7 @@ fn hosts_by_package<T>(
 }
 
 /// Whether the pack says the type is personal information (types it does not describe are).
-fn is_personal(pack: &CompiledPack, pi_type: PiType) -> bool {
+pub(super) fn is_personal(pack: &CompiledPack, pi_type: PiType) -> bool {
     pack.pi_type(pi_type).is_none_or(|t| t.personal)
 }
 
@@ -399,7 +399,7 @@ fn pi_finding(
                     t.severity_reason.clone(),
                     t.severity_reason_zh.clone(),
                 )
-                .text("severity", t.severity.as_str());
+                .msg("severity", severity_word(t.severity));
             (
                 t.severity.one_below(),
                 Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
@@ -458,6 +458,17 @@ fn pi_finding(
         sites: Some(c.sites),
         apis: c.apis.iter().map(|a| (*a).to_owned()).collect(),
         locations,
+    }
+}
+
+/// A severity's word, in the message table's languages.
+fn severity_word(severity: Severity) -> Msg {
+    match severity {
+        Severity::Info => Msg::new("severity.info"),
+        Severity::Low => Msg::new("severity.low"),
+        Severity::Medium => Msg::new("severity.medium"),
+        Severity::High => Msg::new("severity.high"),
+        Severity::Critical => Msg::new("severity.critical"),
     }
 }
 

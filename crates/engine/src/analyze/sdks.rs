@@ -128,7 +128,9 @@ pub(super) fn sdk_facts(
                 let Some(api) = pack.apis().get(access.api) else {
                     continue;
                 };
-                if api.collects {
+                // What the SDK's code reaches of personal information (network state is a
+                // fact about the device, not the user's information).
+                if api.collects && super::pi::is_personal(pack, api.pi_type) {
                     pi_types.insert(api.pi_type.as_str().to_owned());
                 }
                 for p in &api.permissions {
