@@ -64,8 +64,10 @@ def sdk(sdk_id, prefixes, one_line=False):
         body = "class_prefixes = [" + ", ".join('"%s"' % p for p in prefixes) + "]\n"
     else:
         body = "class_prefixes = [\n" + "".join('    "%s",\n' % p for p in prefixes) + "]\n"
-    return ('[[sdk]]\nid = "%s"\nname = "N"\ncategory = "ads"\npurpose = "p"\n%s'
-            'references = ["r"]\n\n' % (sdk_id, body))
+    # A vendor and a resolvable reference, as the default pack requires, so that only the
+    # hostile shape itself is diagnosed.
+    return ('[[sdk]]\nid = "%s"\nname = "N"\nvendor = "V"\ncategory = "ads"\npurpose = "p"\n%s'
+            'references = ["https://example.com/r"]\n\n' % (sdk_id, body))
 
 def write(case, chunks):
     os.makedirs(os.path.join(work, case))
