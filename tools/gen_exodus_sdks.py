@@ -14,6 +14,9 @@
   the CATEGORY_OVERRIDES table below.
 - `vendor` comes from tools/exodus-vendors.toml (the Exodus list does not say who makes a
   tracker); a generated tracker without one there is an error.
+- `init_apis` and `privacy_switches` come from tools/exodus-sdk-apis.toml, whose comments say
+  where each signature was confirmed; the entry points there with a one-line comment. A
+  tracker listed there that is unknown or claimed by a curated entry is an error.
 
 Run after tools/gen_libchecker_links.py. Output is deterministic. The pack is then checked
 by `apkscope rules validate rules` (pass --no-validate to skip that step).
@@ -107,8 +110,24 @@ def load_vendors():
     return {int(k): v for k, v in rc.load_toml(path)["vendor"].items()}
 
 
+APIS_FILE = "tools/exodus-sdk-apis.toml"
+
+
+def load_apis():
+    """{tracker id: {"init_apis": [...], "privacy_switches": [...]}} from APIS_FILE."""
+    table = rc.load_toml(os.path.join(rc.ROOT, APIS_FILE)).get("tracker", {})
+    out = {}
+    for k, v in table.items():
+        extra = set(v) - set(rc.SDK_API_FIELDS)
+        if extra:
+            sys.exit(f"{APIS_FILE}: tracker {k}: unknown field(s) {sorted(extra)}")
+        out[int(k)] = v
+    return out
+
+
 def main():
     vendors = load_vendors()
+    apis = load_apis()
     curated_ids, claimed, owned = set(), set(), {}
     for path in sorted(glob.glob(os.path.join(rc.RULES, "sdks", "*.toml"))):
         for e in rc.load_toml(path).get("sdk", []):
@@ -122,6 +141,10 @@ def main():
     missing = [t["id"] for t in trackers if t["id"] not in claimed and t["id"] not in vendors]
     if missing:
         sys.exit(f"no vendor in tools/exodus-vendors.toml for Exodus tracker(s) {missing}")
+    known = {t["id"] for t in trackers}
+    stray = sorted(i for i in apis if i not in known or i in claimed)
+    if stray:
+        sys.exit(f"{APIS_FILE}: tracker(s) {stray} unknown or claimed by a curated entry")
     used_ids = set(curated_ids)
     files = {}
     dropped_total = []
@@ -165,14 +188,16 @@ def main():
             "class_prefixes": prefixes,
             "domains": sorted(domains),
             "homepage": t.get("website") or None,
+            **apis.get(t["id"], {}),
             "references": [f"exodus-trackers.json#{t['id']}"],
         }
+        api_note = rc.api_source_note(APIS_FILE) if t["id"] in apis else None
         for p in prefixes:
             owned[p] = sid
         if not prefixes and not domains:
             notes.append("no usable code or network signature in the Exodus list")
         dropped_total.extend(f"#{t['id']} {t['name']}: {n}" for n in notes)
-        files.setdefault(cat, []).append(rc.render_sdk(entry, notes))
+        files.setdefault(cat, []).append(rc.render_sdk(entry, notes, api_note))
 
     outdir = os.path.join(rc.RULES, "sdks", "exodus")
     os.makedirs(outdir, exist_ok=True)

@@ -12,6 +12,9 @@ Merge rules (deterministic):
   or excludes it (`libchecker_exclude`).
 - Names listed by hand in any curated entry are never merged elsewhere.
 
+`init_apis` and `privacy_switches` are copied from the table, whose comments say where each
+signature was confirmed; the generated entry points there with a one-line comment.
+
 Run: python3 tools/gen_libchecker_links.py   (then tools/gen_exodus_sdks.py, which validates
 the pack with `apkscope rules validate rules`; --validate here does so right away)
 """
@@ -127,11 +130,14 @@ def main():
         if (merged_components[e["id"]] or merged_libs[e["id"]]) and "libchecker-rules.json" not in refs:
             refs.append("libchecker-rules.json")
         out["references"] = refs
-        files.setdefault(e["file"], []).append(out)
+        note = None
+        if any(e.get(k) for k in rc.SDK_API_FIELDS):
+            note = rc.api_source_note(f"tools/sdk-tables/{e['_table']}")
+        files.setdefault(e["file"], []).append((out, note))
 
     os.makedirs(os.path.join(rc.RULES, "sdks"), exist_ok=True)
     for name in sorted(files):
-        body = "\n".join(rc.render_sdk(x) for x in files[name])
+        body = "\n".join(rc.render_sdk(x, api_note=note) for x, note in files[name])
         with open(os.path.join(rc.RULES, "sdks", f"{name}.toml"), "w", encoding="utf-8") as f:
             f.write(HEADER + body)
     total = sum(len(v) for v in files.values())

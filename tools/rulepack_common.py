@@ -69,17 +69,30 @@ def toml_value(v):
 SDK_FIELD_ORDER = [
     "id", "name", "name_zh", "vendor", "legal_entity", "category", "purpose", "exodus_id",
     "class_prefixes", "components", "intent_actions", "native_libs", "domains",
-    "homepage", "privacy_policy", "references",
+    "homepage", "privacy_policy", "init_apis", "privacy_switches", "references",
 ]
 
+# Method signatures (`Lcls;->name(params)ret`) an SDK entry may carry: its initialisation APIs
+# and its privacy switches. Their inputs note where each signature was confirmed.
+SDK_API_FIELDS = ("init_apis", "privacy_switches")
 
-def render_sdk(entry, comments=()):
+
+def api_source_note(source):
+    """The one-line comment put before an entry's API fields: where their sources are noted."""
+    return f"init_apis, privacy_switches: sources noted in {source}"
+
+
+def render_sdk(entry, comments=(), api_note=None):
+    """One [[sdk]] table: `comments` go above it, `api_note` above its first API field."""
     out = [f"# {c}" for c in comments]
     out.append("[[sdk]]")
     for k in SDK_FIELD_ORDER:
         v = entry.get(k)
         if v is None or v == [] or v == "":
             continue
+        if api_note and k in SDK_API_FIELDS:
+            out.append(f"# {api_note}")
+            api_note = None
         out.append(f"{k} = {toml_value(v)}")
     return "\n".join(out) + "\n"
 

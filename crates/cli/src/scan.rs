@@ -37,6 +37,7 @@ pub(crate) fn scan(args: &ScanArgs) -> Result<Exit, CliError> {
     options.as_of.clone_from(&args.as_of.as_of);
     options.app_packages.clone_from(&args.owners.app_packages);
     options.code = !args.no_code;
+    options.call_graph = !args.no_call_graph;
     options.time_limit = Some(Duration::from_secs(args.timeout_per_app));
     let baseline = args
         .baseline
@@ -352,9 +353,10 @@ fn cache_context(options: &ScanOptions) -> String {
         .as_deref()
         .map_or_else(|| "none".to_owned(), CompiledPack::pack_hash_hex);
     format!(
-        "pack={pack};code={};dex_checksums={};max_entry={};max_total={};max_entries={};\
-         max_app_memory={};app_packages={}",
+        "pack={pack};code={};call_graph={};dex_checksums={};max_entry={};max_total={};\
+         max_entries={};max_app_memory={};app_packages={}",
         options.code,
+        options.call_graph,
         options.verify_dex_checksums,
         options.container.max_entry_size,
         options.container.max_total_inflated,

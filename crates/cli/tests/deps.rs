@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("apkscope-facts", &[]),
     ("apkscope-testkit", &[]),
     ("apkscope-rules", &["apkscope-facts"]),
+    ("apkscope-graph", &["apkscope-facts"]),
     (
         "apkscope-engine",
         &[
@@ -21,6 +22,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "apkscope-axml",
             "apkscope-dex",
             "apkscope-facts",
+            "apkscope-graph",
             "apkscope-native",
             "apkscope-rules",
             "apkscope-signing",

@@ -716,3 +716,47 @@ fn lang_zh_renders_reports_in_chinese() {
         stderr(&bad)
     );
 }
+
+/// `explain` by API signature and by a finding's fingerprint; a target that names nothing is a
+/// usage error that says what a target looks like.
+#[test]
+fn explain_prints_the_chains_to_a_sink() {
+    let apk =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/consent/provider-init.apk");
+    let apk = apk.to_str().unwrap();
+    let sink = "Landroid/provider/Settings$Secure;->getString(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;";
+    let output = apkscope(&["explain", apk, sink]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("[startup, before any UI]"), "{text}");
+    assert!(
+        text.contains("Lcom/example/consent/providerinit/sdk/AutoInitProvider;->onCreate()Z @4"),
+        "{text}"
+    );
+
+    let report = scan_json(Path::new(apk));
+    let fingerprint = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CONS001")
+        .unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let output = apkscope(&["explain", apk, &fingerprint, "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let explanation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let chain = &explanation["sites"][0]["chains"][0];
+    assert_eq!(chain["trigger"], "startup");
+    assert_eq!(chain["grade"], "before-any-ui");
+    assert_eq!(chain["chain"].as_array().unwrap().len(), 2);
+
+    let output = apkscope(&["explain", apk, "getDeviceId"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("neither a finding fingerprint"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -72,6 +72,11 @@ pub struct ScanOptions {
     /// Packages (dotted, `com.example.core`) whose code is the app's own, besides its manifest
     /// package and its Application class's package.
     pub app_packages: Vec<String>,
+    /// Build the call graph (with code and rules): when each sensitive call site runs, the
+    /// chains from startup and launch, the `before-consent` checks. Off, `startup` and
+    /// `pi_access[].triggers` are absent and personal-information findings keep the
+    /// `capability` confidence.
+    pub call_graph: bool,
 }
 
 impl ScanOptions {
@@ -92,6 +97,7 @@ impl Default for ScanOptions {
             as_of: None,
             max_app_memory: DEFAULT_MAX_APP_MEMORY,
             app_packages: Vec::new(),
+            call_graph: true,
         }
     }
 }
@@ -270,6 +276,52 @@ pub fn check_facts(facts: &mut AppFacts, options: &ScanOptions) {
         facts.pi_types = analyze::pi_type_labels(facts, pack);
     }
 }
+
+/// `apkscope explain`: scans `path` with `options` (which must carry the rule pack) and lists
+/// every site of `target` — a finding's fingerprint, an API or method signature — with one
+/// shortest chain from each entry point that reaches it (at most `max_chains` per site).
+/// `Err` for an app that cannot be read, or a target that names nothing in it.
+pub fn explain_path(
+    path: &Path,
+    options: &ScanOptions,
+    target: &str,
+    max_chains: usize,
+) -> std::result::Result<apkscope_facts::Explanation, ExplainError> {
+    let facts = scan_path(path, options).map_err(ExplainError::Scan)?;
+    let pack = options.rules.as_deref().ok_or_else(|| {
+        ExplainError::Target("explain needs the rule pack (entry points, APIs)".to_owned())
+    })?;
+    let guard = Guard::for_command(options);
+    analyze::explain::explain(
+        &facts,
+        pack,
+        &options.app_packages,
+        target,
+        max_chains,
+        &|| guard.should_stop(),
+    )
+    .map_err(ExplainError::Target)
+}
+
+/// Why `explain` has no answer.
+#[derive(Debug)]
+pub enum ExplainError {
+    /// The app could not be scanned.
+    Scan(Error),
+    /// The target names nothing in the app (or no rule pack was given).
+    Target(String),
+}
+
+impl std::fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Scan(err) => err.fmt(f),
+            Self::Target(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for ExplainError {}
 
 /// Indexes the code of the APK or bare dex file at `path` (the manifest is not read).
 pub fn code_index_path(path: &Path, options: &ScanOptions) -> Result<apkscope_facts::CodeIndex> {

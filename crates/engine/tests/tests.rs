@@ -29,6 +29,7 @@ mod sdk_parity;
 mod signing_checks;
 mod signing_parity;
 mod skip;
+mod startup;
 mod time_limit;
 
 /// The default rule pack, compiled once for every test of this binary.

@@ -35,7 +35,7 @@ pub use network::NetworkFacts;
 pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
-pub const SCHEMA_VERSION: &str = "0.2";
+pub const SCHEMA_VERSION: &str = "0.3";
 
 /// Everything known about one scanned app.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
@@ -80,6 +80,11 @@ pub struct AppFacts {
     /// grouped by package: unnamed collectors a privacy policy cannot have disclosed.
     #[serde(default)]
     pub unknown_components: Vec<UnknownComponent>,
+    /// What runs before the user can consent: SDKs initialised and personal information reached
+    /// from the app's startup and launch entry points, with the call chains, and SDK privacy
+    /// switches never called. Absent when the code or the rules were not analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub startup: Option<StartupFacts>,
     /// Findings of the rule pack's checks.
     #[serde(default)]
     pub findings: Vec<Finding>,
@@ -105,7 +110,7 @@ pub struct AppFacts {
     /// The code index: every class, method and reference (not serialised: it is large and
     /// queried by the analyses).
     #[serde(skip)]
-    pub code_index: CodeIndex,
+    pub code_index: std::sync::Arc<CodeIndex>,
 }
 
 impl AppFacts {
@@ -629,6 +634,149 @@ pub struct PiAccess {
     pub sites: u64,
     /// A few call sites.
     pub examples: Vec<CodeLocation>,
+    /// When the call sites run: which entry points reach any of them — `startup` (before any
+    /// UI), `launch` (the launcher activity), `component` (another activity, service or
+    /// receiver), `user` (a UI callback) — and `periodic` (a timer or a loop re-posting
+    /// itself); `unreachable` alone when no entry point does. Empty when the call graph was
+    /// not built.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+}
+
+/// What runs before the user can consent (the call graph's view of startup).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct StartupFacts {
+    /// Calls into an SDK's initialisation API reached from a startup or launch entry point.
+    pub sdk_init: Vec<SdkInitFacts>,
+    /// For each sensitive API and owner, the best-graded chain from an entry point to a call
+    /// site: `before-any-ui`, `on-launch`, `conditional` or `after-user-action`.
+    pub pi_paths: Vec<PiPathFacts>,
+    /// SDK privacy switches (the API the vendor documents for passing on the user's consent)
+    /// defined in the APK that nothing calls.
+    pub privacy_switches_uncalled: Vec<PrivacySwitchFacts>,
+    /// Whether the search was cut short (time limit or a bound on the work): paths may be
+    /// missing.
+    pub truncated: bool,
+    /// The size of the call graph built.
+    pub graph: CallGraphFacts,
+}
+
+/// An SDK initialised from a startup or launch entry point.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct SdkInitFacts {
+    /// The SDK (rule-pack id).
+    pub sdk: String,
+    /// `before-any-ui`, `on-launch` or `conditional`.
+    pub grade: String,
+    /// The entry point (smali signature).
+    pub entry: String,
+    /// The initialisation API called.
+    pub call: String,
+    /// Where the call is, in the last method of `chain`.
+    pub pc: u32,
+    /// The call chain from the entry point to the call.
+    pub chain: Vec<ChainHop>,
+}
+
+/// A chain from an entry point to a call site of a sensitive API.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PiPathFacts {
+    /// `before-any-ui` (from a startup entry, no user action on the way), `on-launch` (from
+    /// the launcher activity's first lifecycle methods), `conditional` (the entry reads a
+    /// stored flag before the call: possibly waiting for consent, to confirm) or
+    /// `after-user-action` (only UI callbacks reach it).
+    pub grade: String,
+    /// The entry point (smali signature).
+    pub entry: String,
+    /// The sensitive API (method, field, string or content URI).
+    pub sink: String,
+    /// Rule-pack id of the API.
+    pub api: String,
+    /// Personal-information type it reaches.
+    pub pi_type: String,
+    /// Who owns the call site: an SDK id, `app`, a library id or `unattributed`.
+    pub owner: String,
+    /// Every hop: the entry first, the method with the call site last (its `pc` is the site's).
+    pub chain: Vec<ChainHop>,
+}
+
+/// One step of a call chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ChainHop {
+    /// The method (smali signature).
+    pub method: String,
+    /// Where it calls the next hop (for the last hop: the call site), in 16-bit code units.
+    pub pc: u32,
+    /// How the previous hop reached this one: `entry`, `call`, `dispatch` (a virtual call
+    /// resolved to an override), `async` (a thread, handler, executor or component start),
+    /// `periodic`, `clinit` (a static initialiser) or `reflection` (a constant class or
+    /// method name; lower confidence).
+    pub via: String,
+}
+
+/// `apkscope explain`: every chain from the app's entry points to the sites of a sink (an API,
+/// a method, or the APIs of a finding).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct Explanation {
+    /// What was asked: a method signature or a finding fingerprint.
+    pub target: String,
+    /// The APIs or methods whose sites are explained.
+    pub sinks: Vec<String>,
+    /// The sites, in code order.
+    pub sites: Vec<ExplainedSite>,
+    /// Sites found beyond those listed.
+    pub more_sites: u64,
+    /// Whether the search was cut short.
+    pub truncated: bool,
+}
+
+/// One site of an [`Explanation`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ExplainedSite {
+    /// Where.
+    pub location: CodeLocation,
+    /// Who owns the code (an SDK id, `app`, a library id or `unattributed`).
+    pub owner: String,
+    /// Which entry kinds reach it (as `pi_access[].triggers`).
+    pub triggers: Vec<String>,
+    /// One shortest chain from each entry point that reaches it.
+    pub chains: Vec<ExplainedChain>,
+}
+
+/// A chain from one entry point.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ExplainedChain {
+    /// The entry's trigger: `startup`, `launch`, `component` or `user`.
+    pub trigger: String,
+    /// For `startup` and `launch`: `before-any-ui`, `on-launch` or `conditional`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Entry first, the site's method last.
+    pub chain: Vec<ChainHop>,
+}
+
+/// A privacy switch defined in the APK with no call site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PrivacySwitchFacts {
+    /// The SDK (rule-pack id).
+    pub sdk: String,
+    /// The switch (smali signature).
+    pub api: String,
+}
+
+/// The size of the call graph.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct CallGraphFacts {
+    /// Methods in the code.
+    pub methods: u64,
+    /// Entry-point methods.
+    pub entries: u64,
+    /// Methods an entry point reaches.
+    pub reached: u64,
+    /// Call edges resolved (only methods reached are expanded).
+    pub edges: u64,
+    /// Virtual call sites with more overrides than the bound, cut to it.
+    pub capped_sites: u64,
 }
 
 /// A place in the code.
@@ -695,6 +843,9 @@ pub struct Finding {
     /// The first code sites, in dex order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<CodeLocation>,
+    /// For findings about when code runs: the call chain from the entry point, entry first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainHop>,
 }
 
 /// Whose code or declaration a finding is about.

@@ -1499,7 +1499,7 @@ fn render_pi_access(s: &mut String, p: &Page<'_>) -> fmt::Result {
             "API",
             p.tr("By"),
             p.tr("Sites"),
-            p.tr("Example"),
+            p.tr("When it runs · example"),
         ],
     );
     for access in &facts.pi_access {
@@ -1516,6 +1516,19 @@ fn render_pi_access(s: &mut String, p: &Page<'_>) -> fmt::Result {
             write!(s, "<br><code>{}</code>", Esc(package))?;
         }
         write!(s, "</td><td class=\"num\">{}</td><td>", access.sites)?;
+        if !access.triggers.is_empty() {
+            let when: Vec<&str> = access
+                .triggers
+                .iter()
+                .map(|t| label(p.lang, "trigger", t))
+                .collect();
+            write!(
+                s,
+                "<span class=\"small\" data-triggers=\"{}\">{}</span><br>",
+                Esc(&access.triggers.join(" ")),
+                Esc(&when.join(", "))
+            )?;
+        }
         if let Some(example) = access.examples.first() {
             write!(
                 s,

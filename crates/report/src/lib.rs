@@ -20,6 +20,7 @@
 mod classes;
 mod csv;
 pub mod diff;
+mod explain;
 mod html;
 mod locale;
 mod network;
@@ -35,6 +36,7 @@ use apkscope_facts::AppFacts;
 pub use classes::{write_classes_json, write_classes_text};
 pub use csv::{CSV_COLUMNS, CsvWriter, UTF8_BOM, write_permission_matrix_csv, write_sdk_table_csv};
 pub use diff::Diff;
+pub use explain::{write_explanation_json, write_explanation_text};
 pub use html::{HtmlWriter, write_html};
 pub use locale::{Lang, label, tr};
 pub use sarif::{RuleDescriptor, SarifWriter, write_sarif, write_sarif_in};

@@ -537,8 +537,75 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Message<'a>,
     locations: [Location<'a>; 1],
+    /// The call chain of a finding about when code runs: one thread flow, a location per hop.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    code_flows: Vec<CodeFlow<'a>>,
     partial_fingerprints: Fingerprints<'a>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeFlow<'a> {
+    thread_flows: [ThreadFlow<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ThreadFlow<'a> {
+    locations: Vec<ThreadFlowLocation<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ThreadFlowLocation<'a> {
+    location: HopLocation<'a>,
+    nesting_level: usize,
+    execution_order: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HopLocation<'a> {
+    physical_location: PhysicalLocation<'a>,
+    logical_locations: [LogicalLocation<'a>; 1],
+    message: Message<'a>,
+}
+
+/// A finding's chain as a SARIF code flow: each hop a function, in call order, its message
+/// how it was reached and the pc of the call it makes.
+fn code_flows<'a>(finding: &'a Finding, uri: &'a str) -> Vec<CodeFlow<'a>> {
+    if finding.chain.is_empty() {
+        return Vec::new();
+    }
+    let locations = finding
+        .chain
+        .iter()
+        .enumerate()
+        .map(|(i, hop)| ThreadFlowLocation {
+            location: HopLocation {
+                physical_location: PhysicalLocation {
+                    artifact_location: ArtifactLocation {
+                        uri,
+                        index: Some(0),
+                    },
+                },
+                logical_locations: [LogicalLocation {
+                    name: &hop.method,
+                    fully_qualified_name: Some(&hop.method),
+                    kind: "function",
+                }],
+                message: Message {
+                    text: non_empty(&hop.via, "call"),
+                },
+            },
+            nesting_level: i,
+            execution_order: i + 1,
+        })
+        .collect();
+    vec![CodeFlow {
+        thread_flows: [ThreadFlow { locations }],
+    }]
 }
 
 impl<'a> SarifResult<'a> {
@@ -567,6 +634,7 @@ impl<'a> SarifResult<'a> {
                 },
                 logical_locations: logical_locations(&finding.evidence),
             }],
+            code_flows: code_flows(finding, uri),
             partial_fingerprints: Fingerprints {
                 finding_hash: &finding.fingerprint,
             },

@@ -78,6 +78,7 @@ pub(crate) fn render_text(facts: &AppFacts, lang: Lang) -> String {
     render_permissions(&mut s, facts, lang);
     render_sdks(&mut s, facts, lang);
     render_unknown_components(&mut s, facts, lang);
+    render_startup(&mut s, facts, lang);
     render_findings(&mut s, facts, lang);
     render_checks(&mut s, facts, lang);
     render_components(&mut s, facts, lang);
@@ -279,6 +280,79 @@ fn render_unknown_components(s: &mut String, facts: &AppFacts, lang: Lang) {
     }
 }
 
+/// What runs before the user can consent: SDKs initialised and personal information reached
+/// from startup and launch, by grade; privacy switches nothing calls; the graph's size.
+fn render_startup(s: &mut String, facts: &AppFacts, lang: Lang) {
+    let Some(startup) = &facts.startup else {
+        return;
+    };
+    let _ = writeln!(s, "\n{}", tr(lang, "Before consent (call graph)"));
+    let g = &startup.graph;
+    let _ = writeln!(
+        s,
+        "  {}: {} / {} · {}: {} · {}: {}{}",
+        tr(lang, "methods reached"),
+        g.reached,
+        g.methods,
+        tr(lang, "entry points"),
+        g.entries,
+        tr(lang, "calls resolved"),
+        g.edges,
+        if startup.truncated {
+            format!(" — {}", tr(lang, "search cut short: paths may be missing"))
+        } else {
+            String::new()
+        }
+    );
+    for init in &startup.sdk_init {
+        let _ = writeln!(
+            s,
+            "  {} {}: {} → {} ({})",
+            tr(lang, "SDK initialised"),
+            init.sdk,
+            init.entry,
+            init.call,
+            label(lang, "confidence", &init.grade)
+        );
+    }
+    let mut by_grade: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for p in &startup.pi_paths {
+        by_grade.entry(p.grade.as_str()).or_default().push(format!(
+            "{} {}",
+            p.owner,
+            pi_label(facts, lang, &p.pi_type)
+        ));
+    }
+    for grade in [
+        "before-any-ui",
+        "on-launch",
+        "conditional",
+        "after-user-action",
+    ] {
+        let Some(list) = by_grade.get_mut(grade) else {
+            continue;
+        };
+        list.sort();
+        list.dedup();
+        let _ = writeln!(
+            s,
+            "  {}: {}",
+            label(lang, "confidence", grade),
+            list.join(list_separator(lang))
+        );
+    }
+    for sw in &startup.privacy_switches_uncalled {
+        let _ = writeln!(
+            s,
+            "  {} {}: {}",
+            tr(lang, "privacy switch never called"),
+            sw.sdk,
+            sw.api
+        );
+    }
+}
+
 fn render_findings(s: &mut String, facts: &AppFacts, lang: Lang) {
     if facts.rule_pack.is_none() {
         return;
@@ -367,6 +441,24 @@ fn render_finding(s: &mut String, facts: &AppFacts, f: &Finding, lang: Lang) {
             tr(lang, "severity:"),
             lang.pick(reason, f.severity_reason_zh.as_deref())
         );
+    }
+    if !f.chain.is_empty() {
+        let _ = writeln!(s, "{INDENT}{}", tr(lang, "call chain:"));
+        for (depth, hop) in f.chain.iter().enumerate() {
+            let via = if depth == 0 {
+                String::new()
+            } else {
+                format!(" [{}]", label(lang, "via", &hop.via))
+            };
+            let _ = writeln!(
+                s,
+                "{INDENT}  {:indent$}{} @{}{via}",
+                "",
+                hop.method,
+                hop.pc,
+                indent = depth.min(12) * 2
+            );
+        }
     }
     let sites = f.sites.unwrap_or(0);
     for l in f.locations.iter().take(LOCATIONS_SHOWN) {

@@ -389,3 +389,51 @@ fn hostile_strings_still_give_a_valid_log() {
     let log: Value = serde_json::from_slice(&writer.finish().unwrap()).unwrap();
     assert_valid_sarif(&log);
 }
+
+/// A finding about when code runs carries its chain as a code flow GitHub can show: one thread
+/// flow, one location per hop, entry first, each a function.
+#[test]
+fn a_before_consent_finding_carries_its_chain_as_a_code_flow() {
+    let apk = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/consent/provider-init.apk");
+    let mut options = apkscope_engine::ScanOptions::default();
+    options.rules = Some(pack());
+    let facts = apkscope_engine::scan_path(&apk, &options).unwrap();
+    let (_, log) = sarif_of(&facts, &descriptors());
+    assert_valid_sarif(&log);
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "CONS001")
+        .expect("a CONS001 result");
+    let hops = result["codeFlows"][0]["threadFlows"][0]["locations"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = hops
+        .iter()
+        .map(|h| {
+            h["location"]["logicalLocations"][0]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Lcom/example/consent/providerinit/sdk/AutoInitProvider;->onCreate()Z",
+            "Lcom/example/consent/providerinit/sdk/DeviceInfo;->androidId(Landroid/content/Context;)Ljava/lang/String;"
+        ]
+    );
+    assert_eq!(hops[0]["executionOrder"], 1);
+    assert_eq!(hops[1]["nestingLevel"], 1);
+    // A finding with no chain has no code flow.
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == "MAN003")
+            .all(|r| r.get("codeFlows").is_none())
+    );
+}

@@ -10,8 +10,8 @@ use apkscope_facts::ReferenceFacts;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Api, ApiKind, Check, CheckParams, Library, Message, Packer, Permission, PiType, PiTypeInfo,
-    Reference, RuleTest, Sdk, Secret, SecretCharset, Source,
+    Api, ApiKind, Async, Check, CheckParams, ConsentGate, Entry, Library, Message, Packer,
+    Permission, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret, SecretCharset, Source,
 };
 use crate::pack::Pack;
 
@@ -220,6 +220,9 @@ pub struct CompiledPack {
     sources: HashMap<String, Source>,
     references: HashMap<String, Reference>,
     messages: HashMap<String, Message>,
+    entries: Vec<Entry>,
+    asyncs: Vec<Async>,
+    consent_gates: Vec<ConsentGate>,
     components: HashMap<String, SdkId>,
     actions: HashMap<String, SdkId>,
     lib_exact: HashMap<String, SdkId>,
@@ -380,6 +383,10 @@ impl CompiledPack {
                 .entry(r.id.clone())
                 .or_insert_with(|| r.value.clone());
         }
+        let entries: Vec<Entry> = pack.entries.iter().map(|e| e.value.clone()).collect();
+        let asyncs: Vec<Async> = pack.asyncs.iter().map(|a| a.value.clone()).collect();
+        let consent_gates: Vec<ConsentGate> =
+            pack.consent_gates.iter().map(|g| g.value.clone()).collect();
         let mut messages = HashMap::new();
         for m in &pack.messages {
             messages
@@ -516,6 +523,9 @@ impl CompiledPack {
             sources,
             references,
             messages,
+            entries,
+            asyncs,
+            consent_gates,
             components,
             actions,
             lib_exact,
@@ -675,6 +685,21 @@ impl CompiledPack {
     /// The library whose `id` is this string.
     pub fn library_by_id(&self, id: &str) -> Option<LibraryId> {
         self.library_by_id.get(id).copied()
+    }
+
+    /// The `[[entry]]` tables: the call graph's roots.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The `[[async]]` tables: platform APIs that run app callbacks later.
+    pub fn asyncs(&self) -> &[Async] {
+        &self.asyncs
+    }
+
+    /// The `[[consent_gate]]` tables: APIs that read a stored consent flag.
+    pub fn consent_gates(&self) -> &[ConsentGate] {
+        &self.consent_gates
     }
 
     /// The `[[message]]` template with this id.

@@ -294,6 +294,24 @@ vocab! {
         SecretPresent = "secret-present",
         /// Obfuscation the bytecode shows (`code.obfuscation.verdicts`).
         Obfuscation = "obfuscation",
+        /// What the call graph shows runs before the user can consent (`startup`).
+        BeforeConsent = "before-consent",
+    }
+}
+
+vocab! {
+    /// What a `before-consent` check reports.
+    ConsentCondition {
+        /// Personal information reached before any UI or from the launcher activity's first
+        /// lifecycle methods, with no stored-flag read on the way.
+        PiCollected = "pi-collected",
+        /// The same, where the entry reads a stored flag before the call (perhaps the consent
+        /// flag): to confirm by a dynamic test.
+        PiCollectedConditional = "pi-collected-conditional",
+        /// An SDK's initialisation API called from a startup or launch entry point.
+        SdkInitialised = "sdk-initialised",
+        /// An SDK's privacy switch defined in the APK with no call site.
+        PrivacySwitchUncalled = "privacy-switch-uncalled",
     }
 }
 
@@ -560,6 +578,15 @@ pub struct Sdk {
     /// companies, as their privacy policies name them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_entity: Option<String>,
+    /// The SDK's public initialisation APIs (method signatures, `Lcls;->name(params)ret`): a
+    /// call to one from a startup entry is "the SDK is initialised before consent".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub init_apis: Vec<String>,
+    /// The SDK's privacy switches (method signatures): the APIs its vendor documents for the
+    /// app to tell it the user agreed (or to stop collection). Present in the APK with no call
+    /// site is a finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub privacy_switches: Vec<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
 }
@@ -618,6 +645,94 @@ pub struct PiTypeInfo {
     pub severity_reason: String,
     /// The same in Chinese.
     pub severity_reason_zh: String,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+vocab! {
+    /// When an entry point runs, from the earliest.
+    Trigger {
+        /// When the process starts, before any UI: the Application, content providers,
+        /// `androidx.startup` initialisers.
+        Startup = "startup",
+        /// When the user opens the app: the launcher activity's first lifecycle methods.
+        Launch = "launch",
+        /// When another component is started: activities, services, receivers.
+        Component = "component",
+        /// When the user acts: a click, a menu item, a dialog button.
+        User = "user",
+    }
+}
+
+vocab! {
+    /// The kinds of manifest components (and startup initialisers) an `[[entry]]` names.
+    EntryComponent {
+        /// `<application android:name>`.
+        Application = "application",
+        /// Every `<provider>`.
+        Provider = "provider",
+        /// An `androidx.startup.Initializer` named in the initialisation provider's meta-data.
+        Initializer = "initializer",
+        /// The activity with a MAIN/LAUNCHER intent filter.
+        LauncherActivity = "launcher-activity",
+        /// Every other activity.
+        Activity = "activity",
+        /// Every service.
+        Service = "service",
+        /// Every receiver (manifest-declared).
+        Receiver = "receiver",
+    }
+}
+
+/// `[[entry]]`: methods the platform calls, and when: the roots of the call graph. With a
+/// `component`, the methods of that manifest component's class (and the app-defined classes it
+/// extends); without one, methods of any app class (user callbacks such as `onClick`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Stable id.
+    pub id: String,
+    /// When these methods run.
+    pub trigger: Trigger,
+    /// Which component's class defines them; none for callbacks of any class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<EntryComponent>,
+    /// Method selectors: `name(params)ret`, e.g. `onCreate(Landroid/os/Bundle;)V`.
+    pub methods: Vec<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[async]]`: a platform API that runs code later on another thread or component: a call
+/// to one of `apis` in a method that creates (or names, with `const-class`) an app class
+/// reaches that class's `callbacks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Async {
+    /// Stable id.
+    pub id: String,
+    /// Method signatures (`Lcls;->name(params)ret`).
+    pub apis: Vec<String>,
+    /// The callbacks they run (selectors `name(params)ret`).
+    pub callbacks: Vec<String>,
+    /// Whether they run the callback again and again (a timer, a repeating schedule): sites
+    /// reached through them are `periodic`.
+    #[serde(default)]
+    pub periodic: bool,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
+/// `[[consent_gate]]`: APIs that read a stored flag (`SharedPreferences.getBoolean`): an entry
+/// that reads one before a call on a path may be waiting for the user's consent, so the path
+/// is `conditional`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentGate {
+    /// Stable id.
+    pub id: String,
+    /// Method signatures.
+    pub apis: Vec<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
 }
@@ -982,6 +1097,11 @@ pub enum CheckParams {
         /// Obfuscation verdicts.
         verdicts: Vec<ObfuscationVerdict>,
     },
+    /// `before-consent`: one condition of what runs before consent.
+    BeforeConsent {
+        /// What to look for.
+        condition: ConsentCondition,
+    },
 }
 
 #[derive(Deserialize)]
@@ -1049,6 +1169,12 @@ struct ObfuscationRaw {
 #[serde(deny_unknown_fields)]
 struct NetworkConfigRaw {
     condition: NetworkCondition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BeforeConsentRaw {
+    condition: ConsentCondition,
 }
 
 #[derive(Deserialize)]
@@ -1170,6 +1296,12 @@ impl CheckParams {
             CheckKind::NetworkConfig => {
                 let r: NetworkConfigRaw = value.try_into().map_err(err)?;
                 Self::NetworkConfig {
+                    condition: r.condition,
+                }
+            }
+            CheckKind::BeforeConsent => {
+                let r: BeforeConsentRaw = value.try_into().map_err(err)?;
+                Self::BeforeConsent {
                     condition: r.condition,
                 }
             }

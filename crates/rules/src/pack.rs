@@ -13,8 +13,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::diag::{Collector, Diagnostic, LineIndex, Location, MAX_DIAGNOSTICS, Summary, codes};
 use crate::error::{Error, Result};
 use crate::model::{
-    Api, Check, Library, Message, Packer, Permission, PiTypeInfo, Reference, RuleTest, Sdk, Secret,
-    Source,
+    Api, Async, Check, ConsentGate, Entry, Library, Message, Packer, Permission, PiTypeInfo,
+    Reference, RuleTest, Sdk, Secret, Source,
 };
 
 /// The top-level table names of a rule file, in the order the format documents them.
@@ -30,6 +30,9 @@ pub const TABLE_KINDS: &[&str] = &[
     "source",
     "reference",
     "message",
+    "entry",
+    "async",
+    "consent_gate",
     "test",
 ];
 
@@ -180,6 +183,9 @@ pub struct Pack {
     pub(crate) sources_: Vec<Located<Source>>,
     pub(crate) references: Vec<Located<Reference>>,
     pub(crate) messages: Vec<Located<Message>>,
+    pub(crate) entries: Vec<Located<Entry>>,
+    pub(crate) asyncs: Vec<Located<Async>>,
+    pub(crate) consent_gates: Vec<Located<ConsentGate>>,
     pub(crate) tests: Vec<Located<RuleTest>>,
 }
 
@@ -369,6 +375,9 @@ impl Pack {
                     "source" => push(&mut self.sources_, file, kind, item, diags),
                     "reference" => push(&mut self.references, file, kind, item, diags),
                     "message" => push(&mut self.messages, file, kind, item, diags),
+                    "entry" => push(&mut self.entries, file, kind, item, diags),
+                    "async" => push(&mut self.asyncs, file, kind, item, diags),
+                    "consent_gate" => push(&mut self.consent_gates, file, kind, item, diags),
                     _ => push(&mut self.tests, file, kind, item, diags),
                 }
             }
@@ -404,6 +413,9 @@ impl Pack {
         self.sources_.extend(other.sources_);
         self.references.extend(other.references);
         self.messages.extend(other.messages);
+        self.entries.extend(other.entries);
+        self.asyncs.extend(other.asyncs);
+        self.consent_gates.extend(other.consent_gates);
         self.tests.extend(other.tests);
         Ok(())
     }
@@ -424,6 +436,12 @@ impl Pack {
         let sources = self.sources_.iter().map(|s| (s.id.as_str(), &s.origin));
         let references = self.references.iter().map(|r| (r.id.as_str(), &r.origin));
         let messages = self.messages.iter().map(|m| (m.id.as_str(), &m.origin));
+        let entries = self.entries.iter().map(|e| (e.id.as_str(), &e.origin));
+        let asyncs = self.asyncs.iter().map(|a| (a.id.as_str(), &a.origin));
+        let gates = self
+            .consent_gates
+            .iter()
+            .map(|g| (g.id.as_str(), &g.origin));
         perms
             .chain(sdks)
             .chain(packers)
@@ -435,6 +453,9 @@ impl Pack {
             .chain(sources)
             .chain(references)
             .chain(messages)
+            .chain(entries)
+            .chain(asyncs)
+            .chain(gates)
     }
 
     /// `[[permission]]` entries, in load order.
@@ -460,6 +481,18 @@ impl Pack {
     /// `[[reference]]` entries, in load order.
     pub fn references(&self) -> &[Located<Reference>] {
         &self.references
+    }
+    /// `[[entry]]` tables, in load order.
+    pub fn entries(&self) -> &[Located<Entry>] {
+        &self.entries
+    }
+    /// `[[async]]` tables, in load order.
+    pub fn asyncs(&self) -> &[Located<Async>] {
+        &self.asyncs
+    }
+    /// `[[consent_gate]]` tables, in load order.
+    pub fn consent_gates(&self) -> &[Located<ConsentGate>] {
+        &self.consent_gates
     }
     /// `[[message]]` entries, in load order.
     pub fn messages(&self) -> &[Located<Message>] {

@@ -167,6 +167,7 @@ impl Pack {
         v.overlapping_checks(self);
         v.sources(self);
         v.messages(self);
+        v.call_graph(self);
         v.tests(self);
         v.out.finish()
     }
@@ -324,6 +325,21 @@ impl Validator {
                 pack.messages
                     .iter()
                     .map(|m| (m.id.as_str(), &m.origin, "message")),
+            )
+            .chain(
+                pack.entries
+                    .iter()
+                    .map(|e| (e.id.as_str(), &e.origin, "entry")),
+            )
+            .chain(
+                pack.asyncs
+                    .iter()
+                    .map(|a| (a.id.as_str(), &a.origin, "async")),
+            )
+            .chain(
+                pack.consent_gates
+                    .iter()
+                    .map(|g| (g.id.as_str(), &g.origin, "consent_gate")),
             );
         for (id, origin, kind) in entries {
             if let Some(first) = seen.get(id) {
@@ -765,6 +781,89 @@ impl Validator {
                         "reference `{}` names source `{}`, which no [[source]] table defines",
                         abbreviated(&r.id),
                         abbreviated(&r.source)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// The call graph's configuration: `[[entry]]`, `[[async]]` and `[[consent_gate]]` tables,
+    /// and the SDKs' `init_apis` and `privacy_switches`: ids, non-empty lists, well-formed
+    /// method signatures (E040) and selectors.
+    fn call_graph(&mut self, pack: &Pack) {
+        for e in &pack.entries {
+            let o = &e.origin;
+            self.id_and_list(o, "entry", &e.id, "methods", &e.methods);
+            self.selectors(o, "entry", "methods", &e.methods);
+            self.references(o, "entry", &e.references);
+        }
+        for a in &pack.asyncs {
+            let o = &a.origin;
+            self.id_and_list(o, "async", &a.id, "apis", &a.apis);
+            self.id_and_list(o, "async", &a.id, "callbacks", &a.callbacks);
+            self.signatures(o, "async", "apis", &a.apis);
+            self.selectors(o, "async", "callbacks", &a.callbacks);
+            self.references(o, "async", &a.references);
+        }
+        for g in &pack.consent_gates {
+            let o = &g.origin;
+            self.id_and_list(o, "consent_gate", &g.id, "apis", &g.apis);
+            self.signatures(o, "consent_gate", "apis", &g.apis);
+            self.references(o, "consent_gate", &g.references);
+        }
+        for s in &pack.sdks {
+            self.signatures(&s.origin, "sdk", "init_apis", &s.init_apis);
+            self.signatures(&s.origin, "sdk", "privacy_switches", &s.privacy_switches);
+        }
+    }
+
+    fn id_and_list(&mut self, o: &Origin, kind: &str, id: &str, key: &str, list: &[String]) {
+        if !is_kebab_id(id) {
+            self.push(
+                o,
+                codes::BAD_ID,
+                kind,
+                "id",
+                format!("id `{}` must be lowercase `[a-z0-9-]`", abbreviated(id)),
+            );
+        }
+        if list.is_empty() {
+            self.push(
+                o,
+                codes::BAD_PARAMS,
+                kind,
+                key,
+                format!("`{key}` is empty: it must list at least one"),
+            );
+        }
+    }
+
+    fn signatures(&mut self, o: &Origin, kind: &str, key: &str, list: &[String]) {
+        for (i, s) in list.iter().enumerate() {
+            if let Some(problem) = method_signature_problem(s) {
+                self.push(
+                    o,
+                    codes::BAD_METHOD_SIGNATURE,
+                    kind,
+                    &format!("{key}[{i}]"),
+                    format!("`{}`: {problem}", abbreviated(s)),
+                );
+            }
+        }
+    }
+
+    /// Selectors are signatures without their class: `name(params)ret`.
+    fn selectors(&mut self, o: &Origin, kind: &str, key: &str, list: &[String]) {
+        for (i, s) in list.iter().enumerate() {
+            if let Some(problem) = method_signature_problem(&format!("La;->{s}")) {
+                self.push(
+                    o,
+                    codes::BAD_METHOD_SIGNATURE,
+                    kind,
+                    &format!("{key}[{i}]"),
+                    format!(
+                        "`{}` is not a selector `name(params)return`: {problem}",
+                        abbreviated(s)
                     ),
                 );
             }

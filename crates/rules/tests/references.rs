@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use apkscope_rules::{CheckKind, Pack, codes, default_pack, default_sources};
+use apkscope_rules::{
+    CheckKind, CheckParams, ConsentCondition, Pack, codes, default_pack, default_sources,
+};
 
 /// Every reference any check of the default pack cites, with the checks that cite it.
 fn cited_by_checks(pack: &Pack) -> BTreeMap<String, BTreeSet<String>> {
@@ -286,8 +288,15 @@ fn wrong_for_the_evidence(pack: &Pack) -> Vec<String> {
                 }
             }
         }
-        // 3.1 is out for every check until one sees startup reachability.
-        if c.references.iter().any(|r| r == "认定方法:3.1") {
+        // 3.1 (collection before consent) needs startup reachability: only the call graph's
+        // personal-information conditions see it.
+        let sees_consent_order = matches!(
+            CheckParams::parse(c.kind, &c.params),
+            Ok(CheckParams::BeforeConsent {
+                condition: ConsentCondition::PiCollected | ConsentCondition::PiCollectedConditional
+            })
+        );
+        if !sees_consent_order && c.references.iter().any(|r| r == "认定方法:3.1") {
             wrong.push(format!("{} cites 认定方法:3.1", c.id));
         }
         // The debuggable flag is not a sharing rule.

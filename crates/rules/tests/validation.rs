@@ -990,6 +990,94 @@ fn messages_and_translations_are_checked() {
     expect(&empty_zh, codes::EMPTY_TEXT);
 }
 
+/// The call graph's tables and the SDKs' `init_apis`/`privacy_switches`: malformed methods and
+/// selectors (E040), empty lists (E024), bad and duplicate ids (E012, E010), unknown triggers
+/// and component kinds (E004), a valid set that passes.
+#[test]
+fn call_graph_tables() {
+    let valid = r#"
+[[entry]]
+id = "app"
+trigger = "startup"
+component = "application"
+methods = ["onCreate()V"]
+references = ["r"]
+
+[[entry]]
+id = "clicks"
+trigger = "user"
+methods = ["onClick(Landroid/view/View;)V"]
+references = ["r"]
+
+[[async]]
+id = "thread"
+apis = ["Ljava/lang/Thread;->start()V"]
+callbacks = ["run()V"]
+periodic = false
+references = ["r"]
+
+[[consent_gate]]
+id = "flag"
+apis = ["Landroid/content/SharedPreferences;->getBoolean(Ljava/lang/String;Z)Z"]
+references = ["r"]
+"#;
+    assert_eq!(codes_for(valid), Vec::<&str>::new());
+    expect(
+        "[[entry]]\nid = \"e\"\ntrigger = \"startup\"\nmethods = [\"onCreate\"]\nreferences = [\"r\"]",
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(
+        "[[entry]]\nid = \"e\"\ntrigger = \"startup\"\nmethods = []\nreferences = [\"r\"]",
+        codes::BAD_PARAMS,
+    );
+    expect(
+        "[[entry]]\nid = \"E e\"\ntrigger = \"startup\"\nmethods = [\"a()V\"]\nreferences = [\"r\"]",
+        codes::BAD_ID,
+    );
+    expect(
+        "[[entry]]\nid = \"e\"\ntrigger = \"boot\"\nmethods = [\"a()V\"]\nreferences = [\"r\"]",
+        codes::INVALID_VALUE,
+    );
+    expect(
+        "[[entry]]\nid = \"e\"\ntrigger = \"startup\"\ncomponent = \"widget\"\nmethods = [\"a()V\"]\nreferences = [\"r\"]",
+        codes::INVALID_VALUE,
+    );
+    expect(
+        "[[async]]\nid = \"a\"\napis = [\"Thread.start\"]\ncallbacks = [\"run()V\"]\nreferences = [\"r\"]",
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(
+        "[[async]]\nid = \"a\"\napis = [\"La;->b()V\"]\ncallbacks = []\nreferences = [\"r\"]",
+        codes::BAD_PARAMS,
+    );
+    expect(
+        "[[consent_gate]]\nid = \"g\"\napis = [\"getBoolean\"]\nreferences = [\"r\"]",
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(
+        "[[consent_gate]]\nid = \"g\"\napis = [\"La;->b()V\"]\nreferences = [\"r\"]\n\n[[async]]\nid = \"g\"\napis = [\"La;->b()V\"]\ncallbacks = [\"run()V\"]\nreferences = [\"r\"]",
+        codes::DUPLICATE_ID,
+    );
+    expect(
+        &sdk("init_apis = [\"JPushInterface.init\"]"),
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(
+        &sdk("privacy_switches = [\"Lcn/a/B;->setAuth\"]"),
+        codes::BAD_METHOD_SIGNATURE,
+    );
+    expect(
+        &check("X1", "x", "before-consent", "condition = \"sometimes\"", ""),
+        codes::BAD_PARAMS,
+    );
+    assert_eq!(
+        codes_for(&sdk(
+            "class_prefixes = [\"cn.a.\"]\ninit_apis = [\"Lcn/a/B;->init(Landroid/content/Context;)V\"]\nprivacy_switches = [\"Lcn/a/B;->setAuth(Landroid/content/Context;Z)V\"]"
+        )),
+        Vec::<&str>::new()
+    );
+}
+
 #[test]
 fn every_code_is_exercised() {
     // Keep this list in step with the tests above; E000 (I/O) is covered in `golden`; E099

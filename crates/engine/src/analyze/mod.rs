@@ -2,6 +2,7 @@
 //! attributed to SDKs or the app, the permission matrix, and the checks' findings. One module
 //! per evaluator family; this one runs them in order and makes findings of what they return.
 
+pub(crate) mod explain;
 mod manifest;
 pub(crate) mod message;
 mod network;
@@ -11,6 +12,7 @@ mod permissions;
 mod pi;
 mod sdks;
 pub(crate) mod signing;
+pub(crate) mod startup;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -38,10 +40,12 @@ const MAX_EXAMPLES: usize = 5;
 /// scan.
 pub(crate) fn analyze(
     facts: &mut AppFacts,
-    pack: &CompiledPack,
+    pack: &std::sync::Arc<CompiledPack>,
     as_of: &Day,
     app_packages: &[String],
     guard: &Guard,
+    graph: Option<startup::Pending>,
+    call_graph: bool,
 ) {
     let mut sdks = sdks::detect_sdks(facts, pack);
     if guard.should_stop() {
@@ -61,6 +65,14 @@ pub(crate) fn analyze(
     if guard.should_stop() {
         return;
     }
+    // When each site runs: the call graph from the manifest's entry points (its searches
+    // started with the code index, or now). Only with code.
+    let graph = graph.or_else(|| {
+        call_graph
+            .then(|| startup::Pending::start(facts, pack, guard))
+            .flatten()
+    });
+    let startup = graph.and_then(|g| g.finish(&accesses));
     for access in &accesses {
         if let Owner::Sdk(id) = access.owner {
             sdks.entry(id).or_default();
@@ -87,9 +99,17 @@ pub(crate) fn analyze(
     // Accesses that collect nothing (sending an SMS) count towards permission use only.
     facts.pi_access = accesses
         .iter()
-        .filter(|a| a.collects(pack))
-        .map(|a| a.to_facts(&facts.code_index, pack))
+        .enumerate()
+        .filter(|(_, a)| a.collects(pack))
+        .map(|(i, a)| {
+            let mut access = a.to_facts(&facts.code_index, pack);
+            if let Some(triggers) = startup.as_ref().and_then(|s| s.triggers.get(i)) {
+                access.triggers.clone_from(triggers);
+            }
+            access
+        })
         .collect();
+    facts.startup = startup.map(|s| s.facts);
     facts.unknown_components = pi::unknown_components(facts, &accesses, pack);
     facts.findings = run_checks(facts, pack, as_of);
     (facts.checks, facts.references) = explain(&facts.findings, pack);
@@ -117,6 +137,9 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
         .flat_map(|check| match &check.params {
             CheckParams::PiApiUsed { by, pi_types } => {
                 pi::pi_findings(facts, pack, check, *by, pi_types)
+            }
+            CheckParams::BeforeConsent { condition } => {
+                startup::before_consent(facts, pack, check, *condition)
             }
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)

@@ -9,7 +9,7 @@ use apkscope_facts::{
     AppFacts, CodeLocation, Evidence, Finding, OwnerFacts, PiAccess, UnknownComponent,
 };
 use apkscope_rules::{
-    Api, ApiKind, ApiPermission, ApiUser, CompiledCheck, CompiledPack, PiType, Severity,
+    Api, ApiKind, ApiPermission, ApiUser, CompiledCheck, CompiledPack, PiType, PiTypeInfo, Severity,
 };
 use rayon::prelude::*;
 
@@ -28,8 +28,8 @@ const DEFAULT_PACKAGE: &str = "(default package)";
 const APIS_IN_MESSAGE: usize = 3;
 
 /// Calls of one API by one owner (for unattributed code, by one package).
-#[derive(Debug)]
-pub(super) struct Access {
+#[derive(Debug, Clone)]
+pub(crate) struct Access {
     pub(super) api: usize,
     pub(super) owner: Owner,
     /// The package of unattributed code.
@@ -61,6 +61,7 @@ impl Access {
                 .take(MAX_EXAMPLES)
                 .map(|&(method, pc)| location(index, method, pc))
                 .collect(),
+            triggers: Vec::new(),
         }
     }
 }
@@ -101,20 +102,8 @@ fn api_access(
     api: &Api,
     attribution: &Attribution<'_>,
 ) -> Vec<Access> {
-    let sites: Vec<Site> = match api.kind {
-        ApiKind::Method => index.call_sites(&api.signature),
-        ApiKind::Field => index.field_sites(&api.signature),
-        ApiKind::String => index.string_sites(&api.signature),
-        ApiKind::ContentUri => content_uri_sites(index, &api.signature),
-    };
     let mut by_owner: SitesByOwner = BTreeMap::new();
-    let with_string = api.with_string.as_deref();
-    for site in sites {
-        if let Some(needed) = with_string
-            && !method_loads_string(index, site.method, needed)
-        {
-            continue;
-        }
+    for site in api_sites(index, api) {
         let class = class_of(index, site.method);
         let owner = class.map_or(Owner::Unattributed, |c| attribution.owner(c));
         let package = (owner == Owner::Unattributed).then(|| unknown_package(class.unwrap_or("")));
@@ -132,6 +121,24 @@ fn api_access(
             sites,
         })
         .collect()
+}
+
+/// Every use of `api`: call sites, field reads, string loads or content-URI strings, by kind;
+/// for an API that needs a string argument, only the methods that load it.
+pub(super) fn api_sites(index: &CodeIndex, api: &Api) -> Vec<Site> {
+    let sites: Vec<Site> = match api.kind {
+        ApiKind::Method => index.call_sites(&api.signature),
+        ApiKind::Field => index.field_sites(&api.signature),
+        ApiKind::String => index.string_sites(&api.signature),
+        ApiKind::ContentUri => content_uri_sites(index, &api.signature),
+    };
+    match api.with_string.as_deref() {
+        Some(needed) => sites
+            .into_iter()
+            .filter(|site| method_loads_string(index, site.method, needed))
+            .collect(),
+        None => sites,
+    }
 }
 
 /// The dotted package of a class descriptor, cut to [`UNKNOWN_PACKAGE_LEVELS`] levels.
@@ -283,6 +290,8 @@ struct Collection<'f> {
     apis: BTreeSet<&'f str>,
     api_ids: BTreeSet<&'f str>,
     locations: Vec<&'f CodeLocation>,
+    /// When the sites run (the call graph's triggers); empty when no graph was built.
+    triggers: BTreeSet<&'f str>,
 }
 
 /// Findings of one `pi-api-used` check: one per owner (per package for unknown code) and PI
@@ -325,6 +334,8 @@ pub(super) fn pi_findings(
         c.apis.insert(&access.signature);
         c.api_ids.insert(&access.api);
         c.locations.extend(&access.examples);
+        c.triggers
+            .extend(access.triggers.iter().map(String::as_str));
     }
     groups
         .into_iter()
@@ -371,43 +382,10 @@ fn pi_finding(
         },
     );
     let owner = owner_facts(facts, pack, c.owner_kind, c.by, c.package);
-    let who = match c.owner_kind {
-        KIND_APP => Msg::new("owner.app"),
-        KIND_UNATTRIBUTED => Msg::new("owner.unattributed").text("package", owner.id.clone()),
-        KIND_SDK => Msg::new("owner.sdk").arg("name", owner_name_arg(pack, &owner)),
-        _ => Msg::new("owner.library").text(
-            "name",
-            owner.name.clone().unwrap_or_else(|| owner.id.clone()),
-        ),
-    };
+    let who = owner_msg(pack, &owner);
     let blocked = blocked_reason(facts, pack, &c.api_ids);
-    let (severity, severity_reason, confidence) = match (&blocked, info) {
-        (Some(why), _) => {
-            let reason = Msg::new("pi.blocked-severity").arg("reason", why.clone());
-            (
-                Severity::Info,
-                Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
-                "blocked",
-            )
-        }
-        // The code is there, but nothing yet shows that it runs (reachability from an entry
-        // point is the call graph's to show): one level below the type's severity.
-        (None, Some(t)) => {
-            let reason = Msg::new("pi.capability-severity")
-                .both(
-                    "reason",
-                    t.severity_reason.clone(),
-                    t.severity_reason_zh.clone(),
-                )
-                .msg("severity", severity_word(t.severity));
-            (
-                t.severity.one_below(),
-                Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
-                "capability",
-            )
-        }
-        (None, None) => (check.check.severity.one_below(), None, "capability"),
-    };
+    let (severity, severity_reason, confidence) =
+        graded(pack, check, info, blocked.as_ref(), &c.triggers);
     let apis = Arg::list(
         c.apis.iter().map(|a| Arg::Text(short_api(a))),
         APIS_IN_MESSAGE,
@@ -458,6 +436,86 @@ fn pi_finding(
         sites: Some(c.sites),
         apis: c.apis.iter().map(|a| (*a).to_owned()).collect(),
         locations,
+        chain: Vec::new(),
+    }
+}
+
+/// A finding's severity, the reason shown for it, and its confidence: `info` when the
+/// platform does not give the value (`blocked`); the type's own severity when an entry point
+/// reaches a site (`reachable`); one level lower when nothing shows the code runs
+/// (`capability`: no entry reaches it, or no call graph was built).
+fn graded(
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    info: Option<&PiTypeInfo>,
+    blocked: Option<&Arg>,
+    all_triggers: &BTreeSet<&str>,
+) -> (Severity, Option<(String, String)>, &'static str) {
+    let triggers: Vec<&str> = all_triggers
+        .iter()
+        .copied()
+        .filter(|t| *t != "unreachable")
+        .collect();
+    let reached = triggers.iter().any(|t| *t != "periodic");
+    match (blocked, info) {
+        (Some(why), _) => {
+            let reason = Msg::new("pi.blocked-severity").arg("reason", why.clone());
+            (
+                Severity::Info,
+                Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
+                "blocked",
+            )
+        }
+        // An entry point reaches a call site: the code runs, the type's own severity.
+        (None, Some(t)) if reached => {
+            let reason = Msg::new("pi.reachable-severity")
+                .both(
+                    "reason",
+                    t.severity_reason.clone(),
+                    t.severity_reason_zh.clone(),
+                )
+                .text("triggers", triggers.join(", "));
+            (
+                t.severity,
+                Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
+                "reachable",
+            )
+        }
+        (None, None) if reached => (check.check.severity, None, "reachable"),
+        // The code is there, but nothing shows that it runs (no entry point reaches it, or no
+        // call graph was built): one level below the type's severity.
+        (None, Some(t)) => {
+            let reason = if all_triggers.is_empty() {
+                Msg::new("pi.capability-severity")
+            } else {
+                Msg::new("pi.unreachable-severity")
+            }
+            .both(
+                "reason",
+                t.severity_reason.clone(),
+                t.severity_reason_zh.clone(),
+            )
+            .msg("severity", severity_word(t.severity));
+            (
+                t.severity.one_below(),
+                Some((reason.render(pack, Lang::En), reason.render(pack, Lang::Zh))),
+                "capability",
+            )
+        }
+        (None, None) => (check.check.severity.one_below(), None, "capability"),
+    }
+}
+
+/// Who, as a message names them: the app, an SDK, a library, or an unknown package.
+pub(super) fn owner_msg(pack: &CompiledPack, owner: &OwnerFacts) -> Msg {
+    match owner.kind.as_str() {
+        KIND_APP => Msg::new("owner.app"),
+        KIND_UNATTRIBUTED => Msg::new("owner.unattributed").text("package", owner.id.clone()),
+        KIND_SDK => Msg::new("owner.sdk").arg("name", owner_name_arg(pack, owner)),
+        _ => Msg::new("owner.library").text(
+            "name",
+            owner.name.clone().unwrap_or_else(|| owner.id.clone()),
+        ),
     }
 }
 
@@ -473,7 +531,7 @@ fn severity_word(severity: Severity) -> Msg {
 }
 
 /// An SDK owner's name: its Chinese name where the pack has one.
-fn owner_name_arg(pack: &CompiledPack, owner: &OwnerFacts) -> Arg {
+pub(super) fn owner_name_arg(pack: &CompiledPack, owner: &OwnerFacts) -> Arg {
     let en = owner.name.clone().unwrap_or_else(|| owner.id.clone());
     let zh = pack
         .sdk_by_id(&owner.id)
@@ -483,7 +541,7 @@ fn owner_name_arg(pack: &CompiledPack, owner: &OwnerFacts) -> Arg {
     Arg::Both { en, zh }
 }
 
-fn owner_facts(
+pub(super) fn owner_facts(
     facts: &AppFacts,
     pack: &CompiledPack,
     kind: &str,
@@ -528,7 +586,7 @@ fn owner_facts(
 
 /// `Landroid/telephony/TelephonyManager;->getDeviceId()Ljava/lang/String;` →
 /// `TelephonyManager.getDeviceId()`; strings and content URIs are shown as they are.
-fn short_api(signature: &str) -> String {
+pub(super) fn short_api(signature: &str) -> String {
     let Some((class, member)) = signature.split_once("->") else {
         return signature.to_owned();
     };
@@ -574,7 +632,7 @@ fn blocked_reason(facts: &AppFacts, pack: &CompiledPack, api_ids: &BTreeSet<&str
 }
 
 /// Why this API gives the app nothing, if it does.
-fn api_blocked(facts: &AppFacts, pack: &CompiledPack, api: &Api) -> Option<Msg> {
+pub(super) fn api_blocked(facts: &AppFacts, pack: &CompiledPack, api: &Api) -> Option<Msg> {
     let min_sdk = u32::try_from(facts.app.min_sdk.unwrap_or(1)).unwrap_or(1);
     let target_sdk = facts
         .app

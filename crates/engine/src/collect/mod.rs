@@ -81,12 +81,20 @@ pub(crate) fn collect(
             .map(|a| parser_anomaly(SOURCE_MANIFEST, a)),
     );
     fill_manifest_facts(&mut facts, &manifest);
+    let mut graph = None;
     if options.code {
         guard.check("reading the code")?;
         let (code, index) = code::collect_code(&apk, options.verify_dex_checksums, guard);
         guard.check("reading the code")?;
         facts.code = code;
-        facts.code_index = index;
+        facts.code_index = std::sync::Arc::new(index);
+        // The call graph needs only the code and the manifest: its searches run on their own
+        // thread while the rest is read.
+        graph = options
+            .rules
+            .as_ref()
+            .filter(|_| options.call_graph)
+            .and_then(|pack| crate::analyze::startup::Pending::start(&facts, pack, guard));
         facts.code.obfuscation = obfuscation::detect(
             &facts.code_index,
             &facts.code.dex,
@@ -119,6 +127,8 @@ pub(crate) fn collect(
             &options.judged_on(),
             &options.app_packages,
             guard,
+            graph,
+            options.call_graph,
         );
         guard.check("analysing with the rule pack")?;
     }
@@ -146,7 +156,7 @@ fn collect_bare_dex(
     let (code, index) = code::collect_bare_dex(&name, data, options.verify_dex_checksums, guard);
     guard.check("reading the code")?;
     facts.code = code;
-    facts.code_index = index;
+    facts.code_index = std::sync::Arc::new(index);
     facts.code.obfuscation = obfuscation::detect(&facts.code_index, &facts.code.dex, &[], guard);
     // SDK inventory, API use and the checks that apply to code alone.
     if let Some(pack) = &options.rules {
@@ -157,6 +167,8 @@ fn collect_bare_dex(
             &options.judged_on(),
             &options.app_packages,
             guard,
+            None,
+            options.call_graph,
         );
     }
     guard.check("analysing with the rule pack")?;

@@ -232,6 +232,12 @@ fn confidence_meaning(p: &Page<'_>, confidence: &str) -> Option<&'static str> {
         "reachable" => p.tr("an entry point of the app reaches the code"),
         "startup" => p.tr("the code runs when the app starts, before any screen is shown"),
         "blocked" => p.tr("the platform refuses or blanks the value for this app"),
+        "before-any-ui" => p.tr("a startup entry point reaches it before any screen is shown"),
+        "on-launch" => p.tr("the launcher activity reaches it before the user can act"),
+        "conditional" => {
+            p.tr("reached at startup after a stored flag is read: confirm it is the user's consent")
+        }
+        "after-user-action" => p.tr("only a user action reaches it"),
         _ => return None,
     })
 }
@@ -274,6 +280,30 @@ fn sites(s: &mut String, p: &Page<'_>, finding: &Finding) -> fmt::Result {
                 fill_html(p.tr("and {n} more"), &[("n", &more.to_string())])
             )?;
         }
+    }
+    if !finding.chain.is_empty() {
+        write!(
+            s,
+            "<details class=\"chain\"><summary>{}</summary><ol class=\"locations chain\">",
+            fill_html(
+                p.tr("call chain ({n} steps)"),
+                &[("n", &finding.chain.len().to_string())]
+            )
+        )?;
+        for (depth, hop) in finding.chain.iter().enumerate() {
+            write!(
+                s,
+                "<li><code>{}</code> <span class=\"muted\">@{}{}</span></li>",
+                Esc(&hop.method),
+                hop.pc,
+                if depth == 0 {
+                    String::new()
+                } else {
+                    format!(" · {}", label(p.lang, "via", &hop.via))
+                }
+            )?;
+        }
+        s.push_str("</ol></details>");
     }
     // The locations and APIs already show the class, method and API of the first site.
     let mut evidence = finding.evidence.clone();
