@@ -298,6 +298,7 @@ pub fn explain_path(
         &options.app_packages,
         target,
         max_chains,
+        options.max_app_memory,
         &|| guard.should_stop(),
     )
     .map_err(ExplainError::Target)

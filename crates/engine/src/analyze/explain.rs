@@ -22,6 +22,7 @@ pub(crate) fn explain(
     app_packages: &[String],
     target: &str,
     max_chains: usize,
+    memory: u64,
     should_stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<Explanation, String> {
     let index = &facts.code_index;
@@ -72,7 +73,7 @@ pub(crate) fn explain(
     }
     let more_sites = u64::try_from(sites.len().saturating_sub(MAX_SITES)).unwrap_or(u64::MAX);
     sites.truncate(MAX_SITES);
-    let config = graph_config(facts, pack);
+    let config = graph_config(facts, pack, memory);
     let mut analysis = apkscope_graph::analyze(index, &config, should_stop);
     let mut explained = Vec::with_capacity(sites.len());
     for site in &sites {

@@ -58,7 +58,7 @@ pub(crate) struct Startup {
 
 /// The graph's configuration for this app: the pack's entry kinds bound to the manifest's
 /// components, the pack's async APIs and consent gates.
-pub(crate) fn graph_config(facts: &AppFacts, pack: &CompiledPack) -> Config {
+pub(crate) fn graph_config(facts: &AppFacts, pack: &CompiledPack, memory: u64) -> Config {
     let components = &facts.manifest.components;
     let launchers: BTreeSet<String> = components
         .iter()
@@ -133,7 +133,19 @@ pub(crate) fn graph_config(facts: &AppFacts, pack: &CompiledPack) -> Config {
             .iter()
             .flat_map(|g| g.apis.iter().cloned())
             .collect(),
-        limits: Limits::default(),
+        limits: limits_for(memory),
+    }
+}
+
+/// The graph's bounds for a scan whose budget is `memory` bytes: its edges (and the maps that
+/// grow with them) are held to about an eighth of the budget, and never beyond the default.
+fn limits_for(memory: u64) -> Limits {
+    let defaults = Limits::default();
+    let edge_bytes = 12u64;
+    let by_budget = usize::try_from(memory / 8 / edge_bytes).unwrap_or(usize::MAX);
+    Limits {
+        max_edges: by_budget.clamp(1 << 16, defaults.max_edges),
+        ..defaults
     }
 }
 
@@ -176,7 +188,7 @@ impl Pending {
             return None;
         }
         let index = Arc::clone(&facts.code_index);
-        let config = graph_config(facts, pack);
+        let config = graph_config(facts, pack, guard.budget().limit());
         let (sender, receiver) = mpsc::channel::<Vec<Access>>();
         let (thread_index, thread_config, thread_pack, thread_guard) = (
             Arc::clone(&index),
