@@ -12,11 +12,14 @@
 //!   resolves (the named class, else its nearest app-defined ancestor that defines it);
 //! - `invoke-virtual` and `invoke-interface` to every override in the APK (class-hierarchy
 //!   analysis over app and SDK classes alike, framework interfaces included: a call to
-//!   `Runnable.run` reaches every app `run()`), capped per call site;
+//!   `Runnable.run` reaches every app `run()`), narrowed to the classes the app creates when
+//!   any of them fits (as rapid type analysis does), capped per call site;
 //! - the platform's implicit calls ([`AsyncSpec`]): `Thread.start`, `Handler.post`,
 //!   `Executor.execute`, timers, `startService`… in a method that creates (or names with
 //!   `const-class`) an app class reach that class's callbacks (`run`, `handleMessage`,
-//!   `onStartCommand`…); a callback that re-posts itself is a periodic loop;
+//!   `onStartCommand`…), and so does a created object handed to any call that takes a
+//!   framework type it implements (an SDK's own executor wrapper); a callback that re-posts
+//!   itself is a periodic loop;
 //! - `<clinit>` of a class when a method first uses it (`new-instance`, a static field, a static
 //!   call);
 //! - reflection with constant strings (`Class.forName("a.b.C")`, then `getMethod("m")`).
