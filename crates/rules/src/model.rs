@@ -296,6 +296,9 @@ vocab! {
         Obfuscation = "obfuscation",
         /// What the call graph shows runs before the user can consent (`startup`).
         BeforeConsent = "before-consent",
+        /// Manifest components bound to a system capability by their `android:permission`
+        /// (an accessibility service, a notification listener, a device admin…).
+        ComponentCapability = "component-capability",
     }
 }
 
@@ -1102,6 +1105,14 @@ pub enum CheckParams {
         /// What to look for.
         condition: ConsentCondition,
     },
+    /// `component-capability`: components protected by one of these permissions (the
+    /// `BIND_…` permission the system holds to bind them), of these kinds (empty: all).
+    ComponentCapability {
+        /// Exact permission names.
+        permissions: Vec<String>,
+        /// Component kinds.
+        kinds: Vec<ComponentKind>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -1169,6 +1180,26 @@ struct ObfuscationRaw {
 #[serde(deny_unknown_fields)]
 struct NetworkConfigRaw {
     condition: NetworkCondition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComponentCapabilityRaw {
+    permissions: Vec<String>,
+    #[serde(default)]
+    kinds: Vec<ComponentKind>,
+}
+
+impl ComponentCapabilityRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        if self.permissions.is_empty() {
+            return Err("`permissions` is empty: it must name at least one".to_owned());
+        }
+        Ok(CheckParams::ComponentCapability {
+            permissions: self.permissions,
+            kinds: self.kinds,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -1304,6 +1335,9 @@ impl CheckParams {
                 Self::BeforeConsent {
                     condition: r.condition,
                 }
+            }
+            CheckKind::ComponentCapability => {
+                ComponentCapabilityRaw::parse(value.try_into().map_err(err)?)?
             }
             CheckKind::SecretPresent => {
                 let r: SecretKindsRaw = value.try_into().map_err(err)?;

@@ -1070,6 +1070,20 @@ references = ["r"]
         &check("X1", "x", "before-consent", "condition = \"sometimes\"", ""),
         codes::BAD_PARAMS,
     );
+    expect(
+        &check("X1", "x", "component-capability", "permissions = []", ""),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check(
+            "X1",
+            "x",
+            "component-capability",
+            "permissions = [\"android.permission.BIND_VPN_SERVICE\"]\nkinds = [\"widget\"]",
+            "",
+        ),
+        codes::BAD_PARAMS,
+    );
     assert_eq!(
         codes_for(&sdk(
             "class_prefixes = [\"cn.a.\"]\ninit_apis = [\"Lcn/a/B;->init(Landroid/content/Context;)V\"]\nprivacy_switches = [\"Lcn/a/B;->setAuth(Landroid/content/Context;Z)V\"]"

@@ -1,9 +1,11 @@
-//! Manifest evaluators: `manifest-flag` and `exported-unprotected`.
+//! Manifest evaluators: `manifest-flag`, `exported-unprotected` and `component-capability`.
 
-use apkscope_facts::{AppFacts, Component, Evidence};
-use apkscope_rules::{ComponentKind, FlagValue};
+use apkscope_facts::{AppFacts, Component, Evidence, Finding};
+use apkscope_rules::{CompiledCheck, CompiledPack, ComponentKind, FlagValue, SdkId};
 
-use super::message::Msg;
+use super::message::{Lang, Msg};
+use super::pi::{owner_facts, owner_msg, unknown_package};
+use crate::attribution::{Attribution, owner_kind, owner_name};
 
 pub(super) fn manifest_flag_set(
     facts: &AppFacts,
@@ -110,4 +112,74 @@ fn is_launcher(c: &Component) -> bool {
                     .iter()
                     .any(|c| c == "android.intent.category.LAUNCHER")
         })
+}
+
+/// Findings of one `component-capability` check: one per manifest component protected by one
+/// of `permissions` (the system binds it through that permission: an accessibility service, a
+/// notification listener, a device admin receiver…), owned by the SDK, library or app whose
+/// package holds its class.
+pub(super) fn component_capability(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    permissions: &[String],
+    kinds: &[ComponentKind],
+) -> Vec<Finding> {
+    let present: Vec<SdkId> = facts
+        .sdks
+        .iter()
+        .filter_map(|s| pack.sdk_by_id(&s.id))
+        .collect();
+    let attribution = Attribution::new(facts, pack, &[], &present);
+    facts
+        .manifest
+        .components
+        .iter()
+        .filter(|c| kinds.is_empty() || kinds.iter().any(|k| k.as_str() == c.kind))
+        .filter_map(|c| {
+            let permission = c
+                .permission
+                .as_deref()
+                .filter(|p| permissions.iter().any(|want| want == p))?;
+            let descriptor = format!("L{};", c.name.replace('.', "/"));
+            let who = attribution.owner(&descriptor);
+            let kind = owner_kind(who, pack);
+            let package = (kind == crate::attribution::KIND_UNATTRIBUTED)
+                .then(|| unknown_package(&descriptor));
+            let owner = owner_facts(
+                facts,
+                pack,
+                kind,
+                &owner_name(who, pack),
+                package.as_deref(),
+            );
+            let message = Msg::new("manifest.capability")
+                .msg("owner", owner_msg(pack, &owner))
+                .msg("kind", component_kind(&c.kind))
+                .text("component", c.name.clone())
+                .text("permission", permission.to_owned());
+            let evidence = Evidence {
+                entry: Some(crate::MANIFEST_ENTRY.to_owned()),
+                component: Some(c.name.clone()),
+                permission: Some(permission.to_owned()),
+                sdk: (owner.kind == crate::attribution::KIND_SDK).then(|| owner.id.clone()),
+                ..Evidence::default()
+            };
+            let fingerprint =
+                super::fingerprint(&[check.check.id.as_str(), c.name.as_str(), permission]);
+            Some(Finding {
+                rule: check.check.id.clone(),
+                name: check.check.name.clone(),
+                severity: check.check.severity.as_str().to_owned(),
+                title: check.check.title.clone(),
+                message: message.render(pack, Lang::En),
+                message_zh: Some(message.render(pack, Lang::Zh)),
+                references: check.check.references.clone(),
+                evidence,
+                fingerprint,
+                owner: Some(owner),
+                ..Finding::default()
+            })
+        })
+        .collect()
 }

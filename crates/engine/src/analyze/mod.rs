@@ -141,6 +141,9 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
             CheckParams::BeforeConsent { condition } => {
                 startup::before_consent(facts, pack, check, *condition)
             }
+            CheckParams::ComponentCapability { permissions, kinds } => {
+                manifest::component_capability(facts, pack, check, permissions, kinds)
+            }
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()

@@ -1,0 +1,99 @@
+//! Special capabilities of manifest components (`component-capability`): accessibility
+//! services, notification listeners, device admins, VPN, input methods; on the behaviour
+//! fixture and on real apps of the corpus.
+
+use std::path::Path;
+
+use apkscope_engine::{ScanOptions, scan_bytes};
+use apkscope_facts::{AppFacts, Finding};
+
+use crate::corpus;
+
+fn scan(path: &Path) -> AppFacts {
+    let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut options = ScanOptions::default();
+    options.rules = Some(crate::default_pack());
+    options.verify_dex_checksums = false;
+    scan_bytes(&data, &path.display().to_string(), &options).unwrap()
+}
+
+fn capability_findings(facts: &AppFacts) -> Vec<&Finding> {
+    facts
+        .findings
+        .iter()
+        .filter(|f| f.rule.starts_with("CAP"))
+        .collect()
+}
+
+#[test]
+fn one_finding_per_bound_component_with_its_owner() {
+    let facts = scan(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/behaviour/capabilities.apk"),
+    );
+    let found: Vec<(&str, &str, &str)> = capability_findings(&facts)
+        .iter()
+        .map(|f| {
+            (
+                f.rule.as_str(),
+                f.evidence.component.as_deref().unwrap(),
+                f.owner.as_ref().unwrap().id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("CAP001", "com.example.behaviour.capabilities.Helper", "app"),
+            (
+                "CAP002",
+                "com.example.behaviour.capabilities.Notifications",
+                "app"
+            ),
+            ("CAP003", "cn.jpush.android.service.AdminReceiver", "jpush"),
+            (
+                "CAP005",
+                "com.example.behaviour.capabilities.Keyboard",
+                "app"
+            ),
+        ]
+    );
+    let admin = capability_findings(&facts)
+        .into_iter()
+        .find(|f| f.rule == "CAP003")
+        .unwrap();
+    assert_eq!(
+        admin.evidence.permission.as_deref(),
+        Some("android.permission.BIND_DEVICE_ADMIN")
+    );
+    assert!(
+        admin.message.starts_with("SDK JPush declares the receiver"),
+        "{}",
+        admin.message
+    );
+    assert!(
+        admin.message_zh.as_deref().unwrap().contains("设备管理") || admin.title.contains("device")
+    );
+}
+
+/// Real apps: dexguard1 (an accessibility service and a device admin), a2dp.Vol (a
+/// notification listener).
+#[test]
+fn corpus_apps_with_special_components() {
+    let Some(shared) = corpus::shared_dir("special components") else {
+        return;
+    };
+    for (path, expected) in [
+        ("github/APKiD/dexguard1.apk", &["CAP001", "CAP003"][..]),
+        (
+            "github/androguard/tests/data/APK/a2dp.Vol_137.apk",
+            &["CAP002"][..],
+        ),
+    ] {
+        let facts = scan(&shared.join("corpus").join(path));
+        let rules: Vec<&str> = capability_findings(&facts)
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect();
+        assert_eq!(rules, expected, "{path}");
+    }
+}
