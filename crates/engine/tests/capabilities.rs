@@ -97,3 +97,57 @@ fn corpus_apps_with_special_components() {
         assert_eq!(rules, expected, "{path}");
     }
 }
+
+fn self_start(facts: &AppFacts) -> Vec<&Finding> {
+    facts
+        .findings
+        .iter()
+        .filter(|f| f.rule == "SELF001")
+        .collect()
+}
+
+/// The demo app's boot receiver also listens for `USER_PRESENT`, which Android 8+ no longer
+/// delivers to manifest receivers of an app targeting API 30: one finding, the boot named as
+/// what wakes it, `USER_PRESENT` named apart.
+#[test]
+fn self_start_names_the_receivers_and_what_android_delivers() {
+    let facts = scan(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/demo/demo.apk"));
+    let found = self_start(&facts);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.severity, "low");
+    assert_eq!(f.owner.as_ref().unwrap().kind, "app");
+    assert_eq!(
+        f.evidence.component.as_deref(),
+        Some("com.example.apkscope.demo.BootReceiver")
+    );
+    assert!(
+        f.message.contains("starts itself on BOOT_COMPLETED"),
+        "{}",
+        f.message
+    );
+    assert!(f.message.contains("also USER_PRESENT"), "{}", f.message);
+    // No longer keyed on the permission alone: PERM006 is retired.
+    assert!(facts.findings.iter().all(|f| f.rule != "PERM006"));
+}
+
+/// jpush.apk (targetSdk 28): `JCore`'s `PushReceiver` listens for `CONNECTIVITY_CHANGE` and package
+/// broadcasts, none delivered to a manifest receiver any more: an `info` finding that says so.
+#[test]
+fn jpush_push_receiver_is_marked_not_delivered() {
+    let Some(shared) = corpus::shared_dir("self-start") else {
+        return;
+    };
+    let facts = scan(&shared.join("corpus/sdk-apks/jpush.apk"));
+    let found = self_start(&facts);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let f = found[0];
+    assert_eq!(f.severity, "info");
+    assert_eq!(
+        f.evidence.component.as_deref(),
+        Some("cn.jpush.android.service.PushReceiver")
+    );
+    for action in ["CONNECTIVITY_CHANGE", "PACKAGE_ADDED", "no longer deliver"] {
+        assert!(f.message.contains(action), "{action}: {}", f.message);
+    }
+}

@@ -299,6 +299,9 @@ vocab! {
         /// Manifest components bound to a system capability by their `android:permission`
         /// (an accessibility service, a notification listener, a device admin…).
         ComponentCapability = "component-capability",
+        /// Manifest receivers that wake the app on system broadcasts (boot, network, package
+        /// changes…), each action marked delivered or not for the app's targetSdk.
+        SelfStart = "self-start",
     }
 }
 
@@ -1105,6 +1108,15 @@ pub enum CheckParams {
         /// What to look for.
         condition: ConsentCondition,
     },
+    /// `self-start`: manifest receivers listening for these broadcast actions; Android 8
+    /// (API 26) stopped delivering implicit broadcasts to the manifest receivers of apps that
+    /// target it, except `exempt_actions`.
+    SelfStart {
+        /// Wake-up broadcast actions.
+        actions: Vec<String>,
+        /// Those still delivered to manifest receivers whatever the targetSdk.
+        exempt_actions: Vec<String>,
+    },
     /// `component-capability`: components protected by one of these permissions (the
     /// `BIND_…` permission the system holds to bind them), of these kinds (empty: all).
     ComponentCapability {
@@ -1188,6 +1200,33 @@ struct ComponentCapabilityRaw {
     permissions: Vec<String>,
     #[serde(default)]
     kinds: Vec<ComponentKind>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelfStartRaw {
+    actions: Vec<String>,
+    #[serde(default)]
+    exempt_actions: Vec<String>,
+}
+
+impl SelfStartRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        if self.actions.is_empty() {
+            return Err("`actions` is empty: it must name at least one".to_owned());
+        }
+        if let Some(stray) = self
+            .exempt_actions
+            .iter()
+            .find(|a| !self.actions.contains(a))
+        {
+            return Err(format!("exempt action `{stray}` is not in `actions`"));
+        }
+        Ok(CheckParams::SelfStart {
+            actions: self.actions,
+            exempt_actions: self.exempt_actions,
+        })
+    }
 }
 
 impl ComponentCapabilityRaw {
@@ -1339,6 +1378,7 @@ impl CheckParams {
             CheckKind::ComponentCapability => {
                 ComponentCapabilityRaw::parse(value.try_into().map_err(err)?)?
             }
+            CheckKind::SelfStart => SelfStartRaw::parse(value.try_into().map_err(err)?)?,
             CheckKind::SecretPresent => {
                 let r: SecretKindsRaw = value.try_into().map_err(err)?;
                 Self::SecretPresent { kinds: r.kinds }

@@ -1066,12 +1066,37 @@ references = ["r"]
         &sdk("privacy_switches = [\"Lcn/a/B;->setAuth\"]"),
         codes::BAD_METHOD_SIGNATURE,
     );
+    assert_eq!(
+        codes_for(&sdk(
+            "class_prefixes = [\"cn.a.\"]\ninit_apis = [\"Lcn/a/B;->init(Landroid/content/Context;)V\"]\nprivacy_switches = [\"Lcn/a/B;->setAuth(Landroid/content/Context;Z)V\"]"
+        )),
+        Vec::<&str>::new()
+    );
+}
+
+/// Parameters of the check kinds the call graph and the behaviour analyses added.
+#[test]
+fn behaviour_check_params() {
     expect(
         &check("X1", "x", "before-consent", "condition = \"sometimes\"", ""),
         codes::BAD_PARAMS,
     );
     expect(
         &check("X1", "x", "component-capability", "permissions = []", ""),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check("X1", "x", "self-start", "actions = []", ""),
+        codes::BAD_PARAMS,
+    );
+    expect(
+        &check(
+            "X1",
+            "x",
+            "self-start",
+            "actions = [\"a.B\"]\nexempt_actions = [\"c.D\"]",
+            "",
+        ),
         codes::BAD_PARAMS,
     );
     expect(
@@ -1083,12 +1108,6 @@ references = ["r"]
             "",
         ),
         codes::BAD_PARAMS,
-    );
-    assert_eq!(
-        codes_for(&sdk(
-            "class_prefixes = [\"cn.a.\"]\ninit_apis = [\"Lcn/a/B;->init(Landroid/content/Context;)V\"]\nprivacy_switches = [\"Lcn/a/B;->setAuth(Landroid/content/Context;Z)V\"]"
-        )),
-        Vec::<&str>::new()
     );
 }
 

@@ -1,9 +1,12 @@
-//! Manifest evaluators: `manifest-flag`, `exported-unprotected` and `component-capability`.
+//! Manifest evaluators: `manifest-flag`, `exported-unprotected`, `component-capability` and
+//! `self-start`.
+
+use std::collections::BTreeMap;
 
 use apkscope_facts::{AppFacts, Component, Evidence, Finding};
 use apkscope_rules::{CompiledCheck, CompiledPack, ComponentKind, FlagValue, SdkId};
 
-use super::message::{Lang, Msg};
+use super::message::{Arg, Lang, Msg};
 use super::pi::{owner_facts, owner_msg, unknown_package};
 use crate::attribution::{Attribution, owner_kind, owner_name};
 
@@ -182,4 +185,144 @@ pub(super) fn component_capability(
             })
         })
         .collect()
+}
+
+/// The API level whose manifest receivers no longer get implicit broadcasts (Android 8).
+const IMPLICIT_BROADCAST_LIMIT: i64 = 26;
+
+/// Findings of one `self-start` check: one per owner whose manifest receivers listen for any of
+/// `actions`, naming the receivers and the actions Android delivers to them for this app's
+/// targetSdk; when it delivers none of them (an app targeting API 26 or later whose receivers
+/// only listen for implicit broadcasts that are not exempt), the finding is `info` and says so.
+pub(super) fn self_start(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    actions: &[String],
+    exempt: &[String],
+) -> Vec<Finding> {
+    let target = facts.app.target_sdk.or(facts.app.min_sdk).unwrap_or(1);
+    let limited = target >= IMPLICIT_BROADCAST_LIMIT;
+    let by_owner = wakes_by_owner(facts, pack, actions, exempt, limited);
+    by_owner
+        .into_iter()
+        .map(|((kind, id, package), receivers)| {
+            let owner = owner_facts(facts, pack, kind, &id, package.as_deref());
+            let mut delivered: Vec<&str> = receivers.iter().flat_map(|r| r.1.clone()).collect();
+            let mut dropped: Vec<&str> = receivers.iter().flat_map(|r| r.2.clone()).collect();
+            delivered.sort_unstable();
+            delivered.dedup();
+            dropped.sort_unstable();
+            dropped.dedup();
+            let names = Arg::list(
+                receivers.iter().map(|r| Arg::Text(r.0.to_owned())),
+                4,
+                false,
+            );
+            let short = |list: &[&str]| {
+                Arg::list(
+                    list.iter().map(|a| Arg::Text(short_action(a).to_owned())),
+                    6,
+                    false,
+                )
+            };
+            let message = match (delivered.is_empty(), dropped.is_empty()) {
+                (false, true) => Msg::new("self-start.wakes"),
+                (false, false) => Msg::new("self-start.wakes-partly"),
+                (true, _) => Msg::new("self-start.not-delivered"),
+            }
+            .msg("owner", owner_msg(pack, &owner))
+            .arg("receivers", names)
+            .arg("actions", short(&delivered))
+            .arg("dropped", short(&dropped))
+            .text("target", target.to_string());
+            let evidence = Evidence {
+                entry: Some(crate::MANIFEST_ENTRY.to_owned()),
+                component: receivers.first().map(|r| r.0.to_owned()),
+                sdk: (owner.kind == crate::attribution::KIND_SDK).then(|| owner.id.clone()),
+                ..Evidence::default()
+            };
+            let fingerprint = super::fingerprint(&[
+                check.check.id.as_str(),
+                owner.kind.as_str(),
+                owner.id.as_str(),
+            ]);
+            let severity = if delivered.is_empty() {
+                apkscope_rules::Severity::Info
+            } else {
+                check.check.severity
+            };
+            Finding {
+                rule: check.check.id.clone(),
+                name: check.check.name.clone(),
+                severity: severity.as_str().to_owned(),
+                title: check.check.title.clone(),
+                message: message.render(pack, Lang::En),
+                message_zh: Some(message.render(pack, Lang::Zh)),
+                references: check.check.references.clone(),
+                evidence,
+                fingerprint,
+                owner: Some(owner),
+                ..Finding::default()
+            }
+        })
+        .collect()
+}
+
+/// An owner: its kind, id, and for unattributed code its package.
+type OwnerKey = (&'static str, String, Option<String>);
+/// Receivers of one owner: (class, actions delivered, actions no longer delivered).
+type Wakes<'f> = Vec<(&'f str, Vec<&'f str>, Vec<&'f str>)>;
+
+/// The enabled manifest receivers that listen for any of `actions`, by owner; with `limited`
+/// (targetSdk 26+) only `exempt` actions are delivered.
+fn wakes_by_owner<'f>(
+    facts: &'f AppFacts,
+    pack: &CompiledPack,
+    actions: &[String],
+    exempt: &[String],
+    limited: bool,
+) -> BTreeMap<OwnerKey, Wakes<'f>> {
+    let present: Vec<SdkId> = facts
+        .sdks
+        .iter()
+        .filter_map(|s| pack.sdk_by_id(&s.id))
+        .collect();
+    let attribution = Attribution::new(facts, pack, &[], &present);
+    let mut by_owner: BTreeMap<OwnerKey, Wakes<'f>> = BTreeMap::new();
+    for c in &facts.manifest.components {
+        if c.kind != "receiver" || c.enabled == Some(false) {
+            continue;
+        }
+        let mut heard: Vec<&str> = c
+            .intent_filters
+            .iter()
+            .flat_map(|f| &f.actions)
+            .map(String::as_str)
+            .filter(|a| actions.iter().any(|w| w == a))
+            .collect();
+        heard.sort_unstable();
+        heard.dedup();
+        if heard.is_empty() {
+            continue;
+        }
+        let (delivered, dropped): (Vec<&str>, Vec<&str>) = heard
+            .into_iter()
+            .partition(|a| !limited || exempt.iter().any(|e| e == a));
+        let descriptor = format!("L{};", c.name.replace('.', "/"));
+        let who = attribution.owner(&descriptor);
+        let kind = owner_kind(who, pack);
+        let package =
+            (kind == crate::attribution::KIND_UNATTRIBUTED).then(|| unknown_package(&descriptor));
+        by_owner
+            .entry((kind, owner_name(who, pack), package))
+            .or_default()
+            .push((c.name.as_str(), delivered, dropped));
+    }
+    by_owner
+}
+
+/// `android.intent.action.BOOT_COMPLETED` → `BOOT_COMPLETED`.
+fn short_action(action: &str) -> &str {
+    action.rsplit('.').next().unwrap_or(action)
 }

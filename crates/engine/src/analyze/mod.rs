@@ -144,6 +144,10 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
             CheckParams::ComponentCapability { permissions, kinds } => {
                 manifest::component_capability(facts, pack, check, permissions, kinds)
             }
+            CheckParams::SelfStart {
+                actions,
+                exempt_actions,
+            } => manifest::self_start(facts, pack, check, actions, exempt_actions),
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()
