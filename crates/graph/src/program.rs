@@ -208,9 +208,14 @@ pub(crate) struct Program<'i> {
     ref_dispatch: Vec<IntMap<u32, Arc<[u32]>>>,
     async_by_selector: IntMap<u32, Vec<AsyncApi>>,
     async_callbacks: Vec<Vec<u32>>,
+    /// Every `[[async]]` callback selector, sorted, once.
+    all_callbacks: Arc<[u32]>,
+    /// The selectors `<clinit>()V` and `<init>()V`, interned once.
+    clinit_selector: u32,
+    init_selector: u32,
     async_periodic: Vec<bool>,
     /// Per dex, the method refs that read a consent flag (sorted), built on first use.
-    gate_refs: Vec<Option<Vec<u32>>>,
+    gate_refs: Vec<Option<Arc<[u32]>>>,
     gate_signatures: Vec<String>,
     /// The set `callees` dedupes a method's edges with, kept between methods for its room.
     scratch_seen: IntSet<(u32, Via)>,
@@ -257,6 +262,9 @@ impl<'i> Program<'i> {
             ref_dispatch: index.dex.iter().map(|_| IntMap::default()).collect(),
             async_by_selector: IntMap::default(),
             async_callbacks: Vec::new(),
+            all_callbacks: Arc::from([]),
+            clinit_selector: NONE,
+            init_selector: NONE,
             async_periodic: Vec::new(),
             gate_refs: index.dex.iter().map(|_| None).collect(),
             gate_signatures: gates.to_vec(),
@@ -288,6 +296,12 @@ impl<'i> Program<'i> {
                     });
             }
         }
+        let mut all: Vec<u32> = program.async_callbacks.iter().flatten().copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        program.all_callbacks = all.into();
+        program.clinit_selector = program.intern_selector("<clinit>()V");
+        program.init_selector = program.intern_selector("<init>()V");
         program
     }
 
@@ -750,8 +764,7 @@ impl<'i> Program<'i> {
 
     /// The `<clinit>` of `class`, if it has one.
     fn clinit(&mut self, class: u32) -> Option<u32> {
-        let selector = self.intern_selector("<clinit>()V");
-        self.own_method(class, selector)
+        self.own_method(class, self.clinit_selector)
     }
 
     /// The callees of method `global`, in the order its code makes the calls.
@@ -976,9 +989,7 @@ impl<'i> Program<'i> {
         for (proto, pc) in std::mem::take(&mut scan.calls) {
             self.framework_params(d, scan.dex, proto, pc, &mut passed);
         }
-        let mut callbacks: Vec<u32> = self.async_callbacks.iter().flatten().copied().collect();
-        callbacks.sort_unstable();
-        callbacks.dedup();
+        let callbacks = Arc::clone(&self.all_callbacks);
         for (class, created_at) in std::mem::take(&mut scan.created) {
             // The first call after the creation that takes a type the class is.
             let handed = passed
@@ -989,7 +1000,7 @@ impl<'i> Program<'i> {
             let Some(pc) = handed else {
                 continue;
             };
-            for &callback in &callbacks {
+            for &callback in callbacks.iter() {
                 if let Some(target) = self.own_or_inherited(class, callback) {
                     scan.push(target, pc, Via::Async);
                 }
@@ -1008,7 +1019,7 @@ impl<'i> Program<'i> {
             .iter()
             .filter_map(|(s, _)| self.class_named(&format!("L{};", s.replace('.', "/"))))
             .collect();
-        let init = self.intern_selector("<init>()V");
+        let init = self.init_selector;
         for class in named {
             if let Some(clinit) = self.clinit(class) {
                 scan.push(clinit, pc, Via::Reflection);
@@ -1114,7 +1125,7 @@ impl<'i> Program<'i> {
     fn gates(&mut self, dex: u32) -> Arc<[u32]> {
         let slot = usize::try_from(dex).unwrap_or(usize::MAX);
         if let Some(Some(known)) = self.gate_refs.get(slot) {
-            return known.as_slice().into();
+            return Arc::clone(known);
         }
         let mut refs: Vec<u32> = self
             .dex(dex)
@@ -1127,9 +1138,9 @@ impl<'i> Program<'i> {
             .unwrap_or_default();
         refs.sort_unstable();
         refs.dedup();
-        let out: Arc<[u32]> = refs.as_slice().into();
+        let out: Arc<[u32]> = refs.into();
         if let Some(cell) = self.gate_refs.get_mut(slot) {
-            *cell = Some(refs);
+            *cell = Some(Arc::clone(&out));
         }
         out
     }

@@ -44,21 +44,7 @@ pub fn write_explanation_text(
                 .map(|g| format!(", {}", label(lang, "confidence", g)))
                 .unwrap_or_default();
             writeln!(out, "  [{}{grade}]", label(lang, "trigger", &chain.trigger))?;
-            for (depth, hop) in chain.chain.iter().enumerate() {
-                let via = if depth == 0 {
-                    String::new()
-                } else {
-                    format!(" [{}]", label(lang, "via", &hop.via))
-                };
-                writeln!(
-                    out,
-                    "    {:indent$}{} @{}{via}",
-                    "",
-                    hop.method,
-                    hop.pc,
-                    indent = depth.min(12) * 2
-                )?;
-            }
+            out.write_all(crate::text::chain_lines(&chain.chain, "    ", lang).as_bytes())?;
         }
     }
     if explanation.more_sites > 0 {

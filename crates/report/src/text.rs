@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use apkscope_facts::{AppFacts, CheckFacts, Component, Finding, ReferenceFacts};
+use apkscope_facts::{AppFacts, ChainHop, CheckFacts, Component, Finding, ReferenceFacts};
 
 use crate::locale::{Lang, label, tr};
 
@@ -444,21 +444,7 @@ fn render_finding(s: &mut String, facts: &AppFacts, f: &Finding, lang: Lang) {
     }
     if !f.chain.is_empty() {
         let _ = writeln!(s, "{INDENT}{}", tr(lang, "call chain:"));
-        for (depth, hop) in f.chain.iter().enumerate() {
-            let via = if depth == 0 {
-                String::new()
-            } else {
-                format!(" [{}]", label(lang, "via", &hop.via))
-            };
-            let _ = writeln!(
-                s,
-                "{INDENT}  {:indent$}{} @{}{via}",
-                "",
-                hop.method,
-                hop.pc,
-                indent = depth.min(12) * 2
-            );
-        }
+        s.push_str(&chain_lines(&f.chain, &format!("{INDENT}  "), lang));
     }
     let sites = f.sites.unwrap_or(0);
     for l in f.locations.iter().take(LOCATIONS_SHOWN) {
@@ -476,6 +462,28 @@ fn render_finding(s: &mut String, facts: &AppFacts, f: &Finding, lang: Lang) {
             tr(lang, "more sites (see the JSON report)")
         );
     }
+}
+
+/// A call chain as text: one line a hop (method and pc), each indented one step further than
+/// the one that calls it, with how it was reached after the first.
+pub(crate) fn chain_lines(chain: &[ChainHop], margin: &str, lang: Lang) -> String {
+    let mut s = String::new();
+    for (depth, hop) in chain.iter().enumerate() {
+        let via = if depth == 0 {
+            String::new()
+        } else {
+            format!(" [{}]", label(lang, "via", &hop.via))
+        };
+        let _ = writeln!(
+            s,
+            "{margin}{:indent$}{} @{}{via}",
+            "",
+            hop.method,
+            hop.pc,
+            indent = depth.min(12) * 2
+        );
+    }
+    s
 }
 
 /// What each check that fired means: why it matters, what to do, and what it cites.

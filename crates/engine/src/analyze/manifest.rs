@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use apkscope_facts::{AppFacts, Component, Evidence, Finding};
+use apkscope_facts::{AppFacts, Component, Evidence, Finding, OwnerFacts};
 use apkscope_rules::{CompiledCheck, CompiledPack, ComponentKind, FlagValue, SdkId};
 
-use super::message::{Arg, Lang, Msg};
+use super::fingerprinted_finding;
+use super::message::{Arg, Msg};
 use super::pi::{owner_facts, owner_msg, unknown_package};
 use crate::attribution::{Attribution, owner_kind, owner_name};
 
@@ -128,12 +129,7 @@ pub(super) fn component_capability(
     permissions: &[String],
     kinds: &[ComponentKind],
 ) -> Vec<Finding> {
-    let present: Vec<SdkId> = facts
-        .sdks
-        .iter()
-        .filter_map(|s| pack.sdk_by_id(&s.id))
-        .collect();
-    let attribution = Attribution::new(facts, pack, &[], &present);
+    let attribution = found_sdks_attribution(facts, pack);
     facts
         .manifest
         .components
@@ -144,18 +140,7 @@ pub(super) fn component_capability(
                 .permission
                 .as_deref()
                 .filter(|p| permissions.iter().any(|want| want == p))?;
-            let descriptor = format!("L{};", c.name.replace('.', "/"));
-            let who = attribution.owner(&descriptor);
-            let kind = owner_kind(who, pack);
-            let package = (kind == crate::attribution::KIND_UNATTRIBUTED)
-                .then(|| unknown_package(&descriptor));
-            let owner = owner_facts(
-                facts,
-                pack,
-                kind,
-                &owner_name(who, pack),
-                package.as_deref(),
-            );
+            let owner = component_owner(facts, pack, &attribution, &c.name);
             let message = Msg::new("manifest.capability")
                 .msg("owner", owner_msg(pack, &owner))
                 .msg("kind", component_kind(&c.kind))
@@ -171,17 +156,8 @@ pub(super) fn component_capability(
             let fingerprint =
                 super::fingerprint(&[check.check.id.as_str(), c.name.as_str(), permission]);
             Some(Finding {
-                rule: check.check.id.clone(),
-                name: check.check.name.clone(),
-                severity: check.check.severity.as_str().to_owned(),
-                title: check.check.title.clone(),
-                message: message.render(pack, Lang::En),
-                message_zh: Some(message.render(pack, Lang::Zh)),
-                references: check.check.references.clone(),
-                evidence,
-                fingerprint,
                 owner: Some(owner),
-                ..Finding::default()
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             })
         })
         .collect()
@@ -206,8 +182,8 @@ pub(super) fn self_start(
     let by_owner = wakes_by_owner(facts, pack, actions, exempt, limited);
     by_owner
         .into_iter()
-        .map(|((kind, id, package), receivers)| {
-            let owner = owner_facts(facts, pack, kind, &id, package.as_deref());
+        .map(|((kind, id, name), receivers)| {
+            let owner = OwnerFacts { kind, id, name };
             let mut delivered: Vec<&str> = receivers.iter().flat_map(|r| r.1.clone()).collect();
             let mut dropped: Vec<&str> = receivers.iter().flat_map(|r| r.2.clone()).collect();
             delivered.sort_unstable();
@@ -253,24 +229,16 @@ pub(super) fn self_start(
                 check.check.severity
             };
             Finding {
-                rule: check.check.id.clone(),
-                name: check.check.name.clone(),
                 severity: severity.as_str().to_owned(),
-                title: check.check.title.clone(),
-                message: message.render(pack, Lang::En),
-                message_zh: Some(message.render(pack, Lang::Zh)),
-                references: check.check.references.clone(),
-                evidence,
-                fingerprint,
                 owner: Some(owner),
-                ..Finding::default()
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             }
         })
         .collect()
 }
 
-/// An owner: its kind, id, and for unattributed code its package.
-type OwnerKey = (&'static str, String, Option<String>);
+/// An owner's fields (kind, id, name), in an order that sorts.
+type OwnerKey = (String, String, Option<String>);
 /// Receivers of one owner: (class, actions delivered, actions no longer delivered).
 type Wakes<'f> = Vec<(&'f str, Vec<&'f str>, Vec<&'f str>)>;
 
@@ -283,12 +251,7 @@ fn wakes_by_owner<'f>(
     exempt: &[String],
     limited: bool,
 ) -> BTreeMap<OwnerKey, Wakes<'f>> {
-    let present: Vec<SdkId> = facts
-        .sdks
-        .iter()
-        .filter_map(|s| pack.sdk_by_id(&s.id))
-        .collect();
-    let attribution = Attribution::new(facts, pack, &[], &present);
+    let attribution = found_sdks_attribution(facts, pack);
     let mut by_owner: BTreeMap<OwnerKey, Wakes<'f>> = BTreeMap::new();
     for c in &facts.manifest.components {
         if c.kind != "receiver" || c.enabled == Some(false) {
@@ -309,17 +272,46 @@ fn wakes_by_owner<'f>(
         let (delivered, dropped): (Vec<&str>, Vec<&str>) = heard
             .into_iter()
             .partition(|a| !limited || exempt.iter().any(|e| e == a));
-        let descriptor = format!("L{};", c.name.replace('.', "/"));
-        let who = attribution.owner(&descriptor);
-        let kind = owner_kind(who, pack);
-        let package =
-            (kind == crate::attribution::KIND_UNATTRIBUTED).then(|| unknown_package(&descriptor));
+        let owner = component_owner(facts, pack, &attribution, &c.name);
         by_owner
-            .entry((kind, owner_name(who, pack), package))
+            .entry((owner.kind, owner.id, owner.name))
             .or_default()
             .push((c.name.as_str(), delivered, dropped));
     }
     by_owner
+}
+
+/// Who owns the code of manifest components, by the SDKs the scan found (the app's own
+/// packages: its manifest and Application packages).
+fn found_sdks_attribution<'p>(facts: &AppFacts, pack: &'p CompiledPack) -> Attribution<'p> {
+    let present: Vec<SdkId> = facts
+        .sdks
+        .iter()
+        .filter_map(|s| pack.sdk_by_id(&s.id))
+        .collect();
+    Attribution::new(facts, pack, &[], &present)
+}
+
+/// The owner of component class `class` (dotted), as findings name it: unattributed code by
+/// its package.
+fn component_owner(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+    class: &str,
+) -> OwnerFacts {
+    let descriptor = super::startup::descriptor(class);
+    let who = attribution.owner(&descriptor);
+    let kind = owner_kind(who, pack);
+    let package =
+        (kind == crate::attribution::KIND_UNATTRIBUTED).then(|| unknown_package(&descriptor));
+    owner_facts(
+        facts,
+        pack,
+        kind,
+        &owner_name(who, pack),
+        package.as_deref(),
+    )
 }
 
 /// `android.intent.action.BOOT_COMPLETED` → `BOOT_COMPLETED`.

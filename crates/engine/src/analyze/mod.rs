@@ -376,6 +376,19 @@ fn finding(
     let key = serde_json_key(&check.check.id, &evidence);
     let digest = Sha256::digest(key.as_bytes());
     let fingerprint = crate::hex(digest.get(..16).unwrap_or(&digest));
+    fingerprinted_finding(pack, check, message, evidence, fingerprint)
+}
+
+/// A finding of `check` with the check's severity, title and references, `message` rendered in
+/// both languages, and a fingerprint the evaluator made of what makes it the same fact; the
+/// evaluator fills the fields that apply (owner, confidence, chain…) with struct update.
+pub(super) fn fingerprinted_finding(
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    message: &Msg,
+    evidence: Evidence,
+    fingerprint: String,
+) -> Finding {
     Finding {
         rule: check.check.id.clone(),
         name: check.check.name.clone(),

@@ -419,15 +419,7 @@ fn pi_finding(
         pi_type.as_str(),
     ]);
     Finding {
-        rule: check.check.id.clone(),
-        name: check.check.name.clone(),
         severity: severity.as_str().to_owned(),
-        title: check.check.title.clone(),
-        message: message.render(pack, Lang::En),
-        message_zh: Some(message.render(pack, Lang::Zh)),
-        references: check.check.references.clone(),
-        evidence,
-        fingerprint,
         owner: Some(owner),
         pi_type: Some(pi_type.as_str().to_owned()),
         confidence: Some(confidence.to_owned()),
@@ -436,7 +428,7 @@ fn pi_finding(
         sites: Some(c.sites),
         apis: c.apis.iter().map(|a| (*a).to_owned()).collect(),
         locations,
-        chain: Vec::new(),
+        ..super::fingerprinted_finding(pack, check, &message, evidence, fingerprint)
     }
 }
 

@@ -17,7 +17,8 @@ use apkscope_rules::{
     CompiledCheck, CompiledPack, ConsentCondition, EntryComponent, PiType, Trigger as RuleTrigger,
 };
 
-use super::message::{Arg, Lang, Msg};
+use super::fingerprinted_finding;
+use super::message::{Arg, Msg};
 use super::pi::{Access, owner_facts, owner_name_arg, short_api};
 use crate::Guard;
 use crate::attribution::{KIND_SDK, owner_name};
@@ -565,7 +566,7 @@ fn pi_before_consent(
                 confidence: Some(grade.as_str().to_owned()),
                 apis: sinks.iter().map(|s| (*s).to_owned()).collect(),
                 chain: shown.chain.clone(),
-                ..finding(pack, check, &message, evidence, fingerprint)
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             })
         })
         .collect()
@@ -611,7 +612,7 @@ fn sdk_initialised(
                 confidence: Some(init.grade.clone()),
                 apis: vec![init.call.clone()],
                 chain: init.chain.clone(),
-                ..finding(pack, check, &message, evidence, fingerprint)
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             }
         })
         .collect()
@@ -651,31 +652,10 @@ fn switch_uncalled(
             Finding {
                 owner: Some(owner),
                 apis: apis.iter().map(|a| (*a).to_owned()).collect(),
-                ..finding(pack, check, &message, evidence, fingerprint)
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             }
         })
         .collect()
-}
-
-fn finding(
-    pack: &CompiledPack,
-    check: &CompiledCheck,
-    message: &Msg,
-    evidence: Evidence,
-    fingerprint: String,
-) -> Finding {
-    Finding {
-        rule: check.check.id.clone(),
-        name: check.check.name.clone(),
-        severity: check.check.severity.as_str().to_owned(),
-        title: check.check.title.clone(),
-        message: message.render(pack, Lang::En),
-        message_zh: Some(message.render(pack, Lang::Zh)),
-        references: check.check.references.clone(),
-        evidence,
-        fingerprint,
-        ..Finding::default()
-    }
 }
 
 /// `Lcom/x/App;->onCreate()V` → `com.x.App.onCreate()`.
