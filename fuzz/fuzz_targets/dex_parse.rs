@@ -1,10 +1,26 @@
 //! Fuzz target: parse a dex, then touch every class, method, string,
-//! instruction and reference the API exposes.
+//! instruction and reference the API exposes, and track every method's
+//! register values (control flow, switch payloads, arrays).
 #![no_main]
 
+use apkscope_dex::values::{Call, MethodShape, Tracker, ValueVisitor};
 use libfuzzer_sys::fuzz_target;
 
+/// Looks at every call's arguments and arrays.
+struct Touch;
+
+impl ValueVisitor for Touch {
+    fn invoke(&mut self, call: &Call<'_>) {
+        for a in call.args {
+            if let apkscope_dex::values::Value::Array(id) = a {
+                let _ = call.frame.array(*id);
+            }
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    let mut tracker = Tracker::new();
     let Ok(dex) = apkscope_dex::parse(data) else { return };
     let _ = dex.anomalies();
     let _ = (dex.layout(), dex.string_data_in_id_order());
@@ -27,6 +43,11 @@ fuzz_target!(|data: &[u8]| {
                 let _ = (insn.info(), insn.reference(), insn.unit(3));
             }
             let _ = insns.anomalies(&code);
+            let shape = MethodShape {
+                method_idx: m.method_idx,
+                is_static: m.access_flags & 0x8 != 0,
+            };
+            tracker.track(&dex, &code, shape, &mut Touch);
             let refs = dex.references(&code);
             for (_, r) in refs.refs {
                 match r {

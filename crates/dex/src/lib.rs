@@ -55,6 +55,7 @@ mod dex;
 mod header;
 mod mutf8;
 mod read;
+pub mod values;
 
 pub use class::{
     ClassDef, Classes, EncodedField, EncodedMethod, MAX_CLASS_MEMBERS, MAX_TYPE_LIST, TypeList,

@@ -8,11 +8,26 @@ use apkscope_testkit::dex::{ClassSpec, DexBuilder, Insn, MethodSpec, fix_checksu
 
 use crate::builder::sample;
 
-/// Parses and touches everything the API exposes; returns the anomaly codes.
+/// Looks at every call's arguments.
+struct Touch;
+
+impl apkscope_dex::values::ValueVisitor for Touch {
+    fn invoke(&mut self, call: &apkscope_dex::values::Call<'_>) {
+        for a in call.args {
+            if let apkscope_dex::values::Value::Array(id) = a {
+                let _ = call.frame.array(*id);
+            }
+        }
+    }
+}
+
+/// Parses and touches everything the API exposes (and tracks every method's register
+/// values); returns the anomaly codes.
 pub(crate) fn walk(bytes: &[u8]) -> Vec<&'static str> {
     let Ok(dex) = apkscope_dex::parse(bytes) else {
         return Vec::new();
     };
+    let mut tracker = apkscope_dex::values::Tracker::new();
     let mut seen: Vec<&'static str> = dex.anomalies().iter().map(|a| a.code).collect();
     for i in 0..dex.strings_len().min(10_000) {
         let _ = dex.string(i);
@@ -29,6 +44,11 @@ pub(crate) fn walk(bytes: &[u8]) -> Vec<&'static str> {
                 seen.push(a.code);
             }
             let Some(code) = dex.code(m) else { continue };
+            let shape = apkscope_dex::values::MethodShape {
+                method_idx: m.method_idx,
+                is_static: m.access_flags & 0x8 != 0,
+            };
+            tracker.track(&dex, &code, shape, &mut Touch);
             let refs = dex.references(&code);
             seen.extend(refs.anomalies.iter().map(|a| a.code));
             for (_, r) in refs.refs {

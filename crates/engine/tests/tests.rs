@@ -12,6 +12,7 @@
 
 mod analysis;
 mod apkid_parity;
+mod behaviour;
 mod capabilities;
 mod chinese_sdks;
 mod code;

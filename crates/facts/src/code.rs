@@ -267,7 +267,95 @@ pub struct DexCode {
     /// Whether strings, types and method refs are in the sorted order the format requires, so
     /// lookups can binary-search. ART refuses unsorted tables; lookups fall back to scanning.
     pub sorted: bool,
+    /// Calls of the pack's `[[behaviour_api]]`s with their argument rebuilt, in method order.
+    pub value_sites: Vec<ValueSite>,
+    /// Constant string arrays stored in static fields by class initialisers
+    /// (`static final String[] PERMISSIONS = {…}`), so a site passing the field finds them.
+    pub static_arrays: Vec<StaticArray>,
+    /// Integer constants returned by `onStartCommand` methods: `(method, value)`, where
+    /// `method` indexes [`Self::methods`].
+    pub start_command_returns: Vec<(u32, i64)>,
     reverse: OnceLock<ReverseIndex>,
+}
+
+/// A call of a `[[behaviour_api]]` whose argument the collector rebuilt from the calling
+/// method's constants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueSite {
+    /// The calling method (index into [`DexCode::methods`]).
+    pub method: u32,
+    /// Address of the call in the method's code.
+    pub pc: u32,
+    /// Index of the API in the pack's `behaviour_apis()`.
+    pub api: u32,
+    /// The method reference called (index into [`DexCode::method_refs`]).
+    pub callee: u32,
+    /// What the argument holds.
+    pub value: ArgValue,
+    /// The call that made the receiver (a method reference), for chained builders
+    /// (`XXPermissions.with(this).permission(…)`): calls sharing it build one request.
+    pub receiver_from: Option<u32>,
+}
+
+/// The rebuilt value of an argument.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ArgValue {
+    /// Nothing known.
+    #[default]
+    Unknown,
+    /// Constant strings: one string, or the elements of an array or list of them.
+    Strings {
+        /// The constants, in order.
+        values: Vec<String>,
+        /// Every element was a constant (no unknown element, array not cut).
+        complete: bool,
+    },
+    /// The value of a static field (its signature), to look up in [`DexCode::static_arrays`]
+    /// of every dex.
+    StaticField(String),
+    /// An `Intent`, `ComponentName`, `IntentFilter` or `Uri` built in the method.
+    Intent(IntentValue),
+    /// A value computed at run time (a parameter, a field, a call's result).
+    Runtime,
+}
+
+/// What an `Intent` (or `IntentFilter`, `Uri`) built in a method says.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IntentValue {
+    /// The actions (`new Intent(action)`, `setAction`, `IntentFilter.addAction`).
+    pub actions: Vec<String>,
+    /// The target package, if the intent names one.
+    pub package: Option<TargetPackage>,
+    /// The target class name, if the intent names one.
+    pub class: Option<String>,
+    /// The data URI (`setData`, a `Uri.parse` constant), or the `Uri` itself.
+    pub uri: Option<String>,
+}
+
+/// Where an intent's target package comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPackage {
+    /// A constant package name.
+    Constant(String),
+    /// The app itself (`getPackageName()`, a `Context` and class, a class literal).
+    Own,
+    /// Read from the results of an installed-app query (the API's name:
+    /// `getInstalledPackages`, `queryIntentServices`…).
+    InstalledApps(String),
+    /// Read from an element of a list or iterator at run time (a loop over targets from a
+    /// parameter, a field or server data).
+    FromList,
+    /// Another value known only at run time (a parameter, a field, server data).
+    Runtime,
+}
+
+/// A constant string array stored in a static field by a class initialiser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticArray {
+    /// The field's signature (`Lcls;->name:type`).
+    pub field: String,
+    /// The constants, in order.
+    pub values: Vec<String>,
 }
 
 /// (namespace << 32 | index) → sites, sorted by key.
@@ -299,6 +387,9 @@ impl DexCode {
             bytes(&self.class_interfaces),
             bytes(&self.methods),
             bytes(&self.refs),
+            bytes(&self.value_sites),
+            bytes(&self.static_arrays),
+            bytes(&self.start_command_returns),
             self.reverse_index_bytes(),
         ]
         .into_iter()

@@ -35,7 +35,7 @@ pub use network::NetworkFacts;
 pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
-pub const SCHEMA_VERSION: &str = "0.3";
+pub const SCHEMA_VERSION: &str = "0.4";
 
 /// Everything known about one scanned app.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
@@ -85,6 +85,11 @@ pub struct AppFacts {
     /// switches never called. Absent when the code or the rules were not analysed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub startup: Option<StartupFacts>,
+    /// What the code asks of the user and of other apps: runtime permission requests with the
+    /// permissions rebuilt, starts of other apps' components, receivers registered in code.
+    /// Empty when the code or the rules were not analysed.
+    #[serde(default, skip_serializing_if = "BehaviourFacts::is_empty")]
+    pub behaviour: BehaviourFacts,
     /// Findings of the rule pack's checks.
     #[serde(default)]
     pub findings: Vec<Finding>,
@@ -698,6 +703,114 @@ pub struct PiPathFacts {
     pub owner: String,
     /// Every hop: the entry first, the method with the call site last (its `pc` is the site's).
     pub chain: Vec<ChainHop>,
+}
+
+/// What the code asks of the user and of other apps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct BehaviourFacts {
+    /// Each runtime permission request: a platform call (`requestPermissions`,
+    /// `ActivityCompat.requestPermissions`, an `ActivityResultLauncher`) or a wrapper
+    /// library's, with the permissions its argument holds.
+    pub permission_requests: Vec<PermissionRequestFacts>,
+    /// Each start, bind, broadcast or provider call whose target is another app's.
+    pub associated_starts: Vec<AssociatedStartFacts>,
+    /// Each `registerReceiver` whose filter's actions are constants.
+    pub registered_receivers: Vec<RegisteredReceiverFacts>,
+    /// Each `onRequestPermissionsResult` that calls `finish()`, `System.exit` or
+    /// `killProcess` (itself or through a method of its class): `method` is the callback,
+    /// `api` the exit call and `pc` where it is made.
+    pub permission_result_exits: Vec<CallSiteFacts>,
+}
+
+impl BehaviourFacts {
+    /// Nothing found (or nothing analysed).
+    pub fn is_empty(&self) -> bool {
+        self.permission_requests.is_empty()
+            && self.associated_starts.is_empty()
+            && self.registered_receivers.is_empty()
+            && self.permission_result_exits.is_empty()
+    }
+}
+
+/// Where a behaviour call is and who owns it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct CallSiteFacts {
+    /// The calling method (smali signature).
+    pub method: String,
+    /// Where in it, in 16-bit code units.
+    pub pc: u32,
+    /// The API called (smali signature of the reference, as the code names it).
+    pub api: String,
+    /// Who owns the calling code.
+    pub owner: OwnerFacts,
+    /// What starts the calling method, from the call graph (`startup`, `launch`, `component`,
+    /// `user`, `periodic`, `unreachable`); empty when the call graph was not built.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+    /// How the call graph's best chain reaches the call: `before-any-ui`, `on-launch`,
+    /// `conditional` or `after-user-action` (as `startup.pi_paths[].grade`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// That chain, from the entry point to the call, for calls reached before any user
+    /// action (`before-any-ui`, `on-launch`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<ChainHop>,
+}
+
+/// A runtime permission request.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PermissionRequestFacts {
+    /// Where, and who asks.
+    pub site: CallSiteFacts,
+    /// The wrapper library, for requests made through one (`XXPermissions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
+    /// The permissions requested, as far as constants show them.
+    pub permissions: Vec<String>,
+    /// Every element of the request was a constant: `permissions` is the whole request.
+    pub complete: bool,
+    /// The TC260 permission groups of `permissions` (sorted).
+    pub groups: Vec<String>,
+    /// The lifecycle method the call is in (`onCreate`, `onResume`…), when it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<String>,
+}
+
+/// A start of another app's component (associated start, 关联启动).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct AssociatedStartFacts {
+    /// Where, and who starts.
+    pub site: CallSiteFacts,
+    /// `start-activity`, `start-service`, `bind-service`, `send-broadcast` or
+    /// `provider-call`.
+    pub how: String,
+    /// How the target is chosen: `constant` (named in the code), `installed-apps` (read from
+    /// an installed-app query's results) or `runtime` (a parameter, field or server data).
+    pub target: String,
+    /// The target package, when a constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<String>,
+    /// The target class, when a constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// The installed-app query the target is read from (`getInstalledPackages`…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The content URI or data URI, when a constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// The intent's action, when a constant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+/// A broadcast receiver registered in code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct RegisteredReceiverFacts {
+    /// Where, and who registers.
+    pub site: CallSiteFacts,
+    /// The filter's constant actions.
+    pub actions: Vec<String>,
 }
 
 /// One step of a call chain.

@@ -10,8 +10,9 @@ use apkscope_facts::ReferenceFacts;
 
 use crate::error::{Error, Result};
 use crate::model::{
-    Api, ApiKind, Async, Check, CheckParams, ConsentGate, Entry, Library, Message, Packer,
-    Permission, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret, SecretCharset, Source,
+    Api, ApiKind, Async, BehaviourApi, Check, CheckParams, ConsentGate, Entry, Library, Message,
+    Packer, Permission, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret, SecretCharset,
+    Source,
 };
 use crate::pack::Pack;
 
@@ -223,6 +224,7 @@ pub struct CompiledPack {
     entries: Vec<Entry>,
     asyncs: Vec<Async>,
     consent_gates: Vec<ConsentGate>,
+    behaviour_apis: Vec<BehaviourApi>,
     components: HashMap<String, SdkId>,
     actions: HashMap<String, SdkId>,
     lib_exact: HashMap<String, SdkId>,
@@ -387,6 +389,11 @@ impl CompiledPack {
         let asyncs: Vec<Async> = pack.asyncs.iter().map(|a| a.value.clone()).collect();
         let consent_gates: Vec<ConsentGate> =
             pack.consent_gates.iter().map(|g| g.value.clone()).collect();
+        let behaviour_apis: Vec<BehaviourApi> = pack
+            .behaviour_apis
+            .iter()
+            .map(|b| b.value.clone())
+            .collect();
         let mut messages = HashMap::new();
         for m in &pack.messages {
             messages
@@ -526,6 +533,7 @@ impl CompiledPack {
             entries,
             asyncs,
             consent_gates,
+            behaviour_apis,
             components,
             actions,
             lib_exact,
@@ -700,6 +708,11 @@ impl CompiledPack {
     /// The `[[consent_gate]]` tables: APIs that read a stored consent flag.
     pub fn consent_gates(&self) -> &[ConsentGate] {
         &self.consent_gates
+    }
+
+    /// The `[[behaviour_api]]` tables: calls whose argument the collector rebuilds.
+    pub fn behaviour_apis(&self) -> &[BehaviourApi] {
+        &self.behaviour_apis
     }
 
     /// The `[[message]]` template with this id.

@@ -71,12 +71,12 @@ pub use compile::{
 pub use diag::{Diagnostic, Level, Location, MAX_DIAGNOSTICS, MAX_SNIPPET_BYTES, codes, render};
 pub use error::{Error, Result};
 pub use model::{
-    Api, ApiKind, ApiPermission, ApiUser, Async, Category, Check, CheckKind, CheckParams,
-    CheckText, ComponentKind, ConsentCondition, ConsentGate, Entry, EntryComponent, FlagValue,
-    Library, LibraryKind, Message, NetworkCondition, ObfuscationVerdict, Packer, PackerKind,
-    Permission, PiClass, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret, SecretCharset,
-    SecretKind, Severity, SigningCondition, Source, Special, Status, Tc260Group, Trigger,
-    is_iso_day,
+    Api, ApiKind, ApiPermission, ApiUser, Async, BehaviourApi, BehaviourRole, Category, Check,
+    CheckKind, CheckParams, CheckText, ComponentKind, ConsentCondition, ConsentGate, Entry,
+    EntryComponent, FlagValue, Library, LibraryKind, Message, NetworkCondition, ObfuscationVerdict,
+    Packer, PackerKind, Permission, PiClass, PiType, PiTypeInfo, Reference, RequestCondition,
+    RuleTest, Sdk, Secret, SecretCharset, SecretKind, Severity, SigningCondition, Source, Special,
+    StartDirection, Status, Tc260Group, Trigger, is_iso_day,
 };
 pub use pack::{
     Located, MAX_PACK_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS,

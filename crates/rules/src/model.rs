@@ -302,6 +302,41 @@ vocab! {
         /// Manifest receivers that wake the app on system broadcasts (boot, network, package
         /// changes…), each action marked delivered or not for the app's targetSdk.
         SelfStart = "self-start",
+        /// Runtime permission requests (`behaviour.permission_requests`) and how they ask.
+        PermissionRequest = "permission-request",
+        /// Starts of other apps' components, or components other apps start to wake this one.
+        AssociatedStart = "associated-start",
+        /// Receivers registered in code for wake-up broadcasts.
+        RegisteredReceiver = "registered-receiver",
+    }
+}
+
+vocab! {
+    /// What a `permission-request` check reports.
+    RequestCondition {
+        /// One request asking for permissions of several TC260 groups at once.
+        Bundled = "bundled",
+        /// A request reached from startup or the launcher's first lifecycle methods, before
+        /// any user action.
+        Early = "early",
+        /// A request in a lifecycle method that runs each time the screen comes back
+        /// (`onResume`, `onStart`): it asks again after a refusal.
+        ReAsk = "re-ask",
+        /// An SDK's own code requesting permissions.
+        BySdk = "by-sdk",
+        /// A permission-result callback that closes the app (`finish`, `System.exit`,
+        /// `killProcess`): perhaps on refusal, a lead for a dynamic test.
+        DenialExit = "denial-exit",
+    }
+}
+
+vocab! {
+    /// Which way an `associated-start` check looks.
+    StartDirection {
+        /// This app's code starting, binding, broadcasting to or querying another app.
+        Outbound = "outbound",
+        /// Components this app exports for other apps (of the same SDK) to wake it.
+        Inbound = "inbound",
     }
 }
 
@@ -743,6 +778,52 @@ pub struct ConsentGate {
     pub references: Vec<String>,
 }
 
+vocab! {
+    /// What a `[[behaviour_api]]` call does, which says what its argument holds.
+    BehaviourRole {
+        /// Starts an activity (`arg`: the `Intent`).
+        StartActivity = "start-activity",
+        /// Starts a service (`arg`: the `Intent`).
+        StartService = "start-service",
+        /// Binds a service (`arg`: the `Intent`).
+        BindService = "bind-service",
+        /// Sends a broadcast (`arg`: the `Intent`).
+        SendBroadcast = "send-broadcast",
+        /// Calls another app's content provider (`arg`: the `Uri`).
+        ProviderCall = "provider-call",
+        /// Asks the user for runtime permissions (`arg`: the permission array, list or name).
+        RequestPermissions = "request-permissions",
+        /// Registers a broadcast receiver in code (`arg`: the `IntentFilter`).
+        RegisterReceiver = "register-receiver",
+        /// Sends the user to a system settings screen (`arg`: the `Intent`, whose action says
+        /// which).
+        OpenSettings = "open-settings",
+    }
+}
+
+/// `[[behaviour_api]]`: a platform or library API whose argument the collector rebuilds from
+/// the calling method's constants (an `Intent`'s target, a permission array, an
+/// `IntentFilter`'s actions), so behaviour checks can say what it starts, asks or listens for.
+/// A framework API (`Landroid/…`) also matches calls through an app class that inherits it
+/// (`MainActivity.requestPermissions`); a library API matches its own class only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BehaviourApi {
+    /// Stable id.
+    pub id: String,
+    /// What the call does.
+    pub role: BehaviourRole,
+    /// Method signatures (`Lcls;->name(params)ret`).
+    pub apis: Vec<String>,
+    /// Which argument holds the value, counting the receiver of an instance method as 0.
+    pub arg: u8,
+    /// The wrapper library, for APIs that are not the platform's own (`XXPermissions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library: Option<String>,
+    /// Where the facts come from (non-empty).
+    pub references: Vec<String>,
+}
+
 /// `[[source]]`: a document findings cite: a regulation, a standard, a guide, documentation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1117,6 +1198,28 @@ pub enum CheckParams {
         /// Those still delivered to manifest receivers whatever the targetSdk.
         exempt_actions: Vec<String>,
     },
+    /// `permission-request`: one condition of how permissions are requested.
+    PermissionRequest {
+        /// What to look for.
+        condition: RequestCondition,
+    },
+    /// `associated-start`: outbound starts of other apps, or (inbound) exported components
+    /// with these class names, which an SDK's copies in other apps start to wake this one.
+    AssociatedStart {
+        /// Which way.
+        direction: StartDirection,
+        /// Inbound: the SDKs' wake components (class names).
+        components: Vec<String>,
+        /// Outbound: packages of the platform and of device makers' system apps (each with
+        /// its sub-packages; a provider's authority counts as its package): starting them
+        /// opens the system's own screens and services, not another app.
+        exempt_packages: Vec<String>,
+    },
+    /// `registered-receiver`: receivers registered in code for any of these actions.
+    RegisteredReceiver {
+        /// Wake-up broadcast actions.
+        actions: Vec<String>,
+    },
     /// `component-capability`: components protected by one of these permissions (the
     /// `BIND_…` permission the system holds to bind them), of these kinds (empty: all).
     ComponentCapability {
@@ -1241,6 +1344,84 @@ impl ComponentCapabilityRaw {
     }
 }
 
+impl SigningRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        let dated = self.condition == SigningCondition::ValidityEndsBefore;
+        match &self.date {
+            None if dated => return Err("`validity-ends-before` needs `date`".to_owned()),
+            Some(_) if !dated => {
+                return Err("`date` applies only to `validity-ends-before`".to_owned());
+            }
+            Some(d) if !is_iso_day(d) => {
+                return Err(format!("`date` {d:?} is not a day written YYYY-MM-DD"));
+            }
+            _ => {}
+        }
+        if self.min_key_bits.is_some() && self.condition != SigningCondition::WeakKey {
+            return Err("`min_key_bits` applies only to `weak-key`".to_owned());
+        }
+        Ok(CheckParams::Signing {
+            condition: self.condition,
+            date: self.date,
+            min_key_bits: self.min_key_bits,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PermissionRequestRaw {
+    condition: RequestCondition,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssociatedStartRaw {
+    direction: StartDirection,
+    #[serde(default)]
+    components: Vec<String>,
+    #[serde(default)]
+    exempt_packages: Vec<String>,
+}
+
+impl AssociatedStartRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        match (self.direction, self.components.is_empty()) {
+            (StartDirection::Inbound, true) => {
+                Err("an inbound check needs `components`: the wake components".to_owned())
+            }
+            (StartDirection::Outbound, false) => {
+                Err("`components` is for inbound checks only".to_owned())
+            }
+            (StartDirection::Inbound, false) if !self.exempt_packages.is_empty() => {
+                Err("`exempt_packages` is for outbound checks only".to_owned())
+            }
+            _ => Ok(CheckParams::AssociatedStart {
+                direction: self.direction,
+                components: self.components,
+                exempt_packages: self.exempt_packages,
+            }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisteredReceiverRaw {
+    actions: Vec<String>,
+}
+
+impl RegisteredReceiverRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        if self.actions.is_empty() {
+            return Err("`actions` is empty: it must name at least one".to_owned());
+        }
+        Ok(CheckParams::RegisteredReceiver {
+            actions: self.actions,
+        })
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BeforeConsentRaw {
@@ -1339,30 +1520,7 @@ impl CheckParams {
                     verdicts: r.verdicts,
                 }
             }
-            CheckKind::Signing => {
-                let r: SigningRaw = value.try_into().map_err(err)?;
-                let dated = r.condition == SigningCondition::ValidityEndsBefore;
-                match &r.date {
-                    None if dated => {
-                        return Err("`validity-ends-before` needs `date`".to_owned());
-                    }
-                    Some(_) if !dated => {
-                        return Err("`date` applies only to `validity-ends-before`".to_owned());
-                    }
-                    Some(d) if !is_iso_day(d) => {
-                        return Err(format!("`date` {d:?} is not a day written YYYY-MM-DD"));
-                    }
-                    _ => {}
-                }
-                if r.min_key_bits.is_some() && r.condition != SigningCondition::WeakKey {
-                    return Err("`min_key_bits` applies only to `weak-key`".to_owned());
-                }
-                Self::Signing {
-                    condition: r.condition,
-                    date: r.date,
-                    min_key_bits: r.min_key_bits,
-                }
-            }
+            CheckKind::Signing => SigningRaw::parse(value.try_into().map_err(err)?)?,
             CheckKind::NetworkConfig => {
                 let r: NetworkConfigRaw = value.try_into().map_err(err)?;
                 Self::NetworkConfig {
@@ -1379,6 +1537,18 @@ impl CheckParams {
                 ComponentCapabilityRaw::parse(value.try_into().map_err(err)?)?
             }
             CheckKind::SelfStart => SelfStartRaw::parse(value.try_into().map_err(err)?)?,
+            CheckKind::PermissionRequest => {
+                let r: PermissionRequestRaw = value.try_into().map_err(err)?;
+                Self::PermissionRequest {
+                    condition: r.condition,
+                }
+            }
+            CheckKind::AssociatedStart => {
+                AssociatedStartRaw::parse(value.try_into().map_err(err)?)?
+            }
+            CheckKind::RegisteredReceiver => {
+                RegisteredReceiverRaw::parse(value.try_into().map_err(err)?)?
+            }
             CheckKind::SecretPresent => {
                 let r: SecretKindsRaw = value.try_into().map_err(err)?;
                 Self::SecretPresent { kinds: r.kinds }

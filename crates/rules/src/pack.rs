@@ -13,8 +13,8 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use crate::diag::{Collector, Diagnostic, LineIndex, Location, MAX_DIAGNOSTICS, Summary, codes};
 use crate::error::{Error, Result};
 use crate::model::{
-    Api, Async, Check, ConsentGate, Entry, Library, Message, Packer, Permission, PiTypeInfo,
-    Reference, RuleTest, Sdk, Secret, Source,
+    Api, Async, BehaviourApi, Check, ConsentGate, Entry, Library, Message, Packer, Permission,
+    PiTypeInfo, Reference, RuleTest, Sdk, Secret, Source,
 };
 
 /// The top-level table names of a rule file, in the order the format documents them.
@@ -33,6 +33,7 @@ pub const TABLE_KINDS: &[&str] = &[
     "entry",
     "async",
     "consent_gate",
+    "behaviour_api",
     "test",
 ];
 
@@ -186,6 +187,7 @@ pub struct Pack {
     pub(crate) entries: Vec<Located<Entry>>,
     pub(crate) asyncs: Vec<Located<Async>>,
     pub(crate) consent_gates: Vec<Located<ConsentGate>>,
+    pub(crate) behaviour_apis: Vec<Located<BehaviourApi>>,
     pub(crate) tests: Vec<Located<RuleTest>>,
 }
 
@@ -378,6 +380,7 @@ impl Pack {
                     "entry" => push(&mut self.entries, file, kind, item, diags),
                     "async" => push(&mut self.asyncs, file, kind, item, diags),
                     "consent_gate" => push(&mut self.consent_gates, file, kind, item, diags),
+                    "behaviour_api" => push(&mut self.behaviour_apis, file, kind, item, diags),
                     _ => push(&mut self.tests, file, kind, item, diags),
                 }
             }
@@ -416,6 +419,7 @@ impl Pack {
         self.entries.extend(other.entries);
         self.asyncs.extend(other.asyncs);
         self.consent_gates.extend(other.consent_gates);
+        self.behaviour_apis.extend(other.behaviour_apis);
         self.tests.extend(other.tests);
         Ok(())
     }
@@ -442,6 +446,10 @@ impl Pack {
             .consent_gates
             .iter()
             .map(|g| (g.id.as_str(), &g.origin));
+        let behaviours = self
+            .behaviour_apis
+            .iter()
+            .map(|b| (b.id.as_str(), &b.origin));
         perms
             .chain(sdks)
             .chain(packers)
@@ -456,6 +464,7 @@ impl Pack {
             .chain(entries)
             .chain(asyncs)
             .chain(gates)
+            .chain(behaviours)
     }
 
     /// `[[permission]]` entries, in load order.
@@ -493,6 +502,10 @@ impl Pack {
     /// `[[consent_gate]]` tables, in load order.
     pub fn consent_gates(&self) -> &[Located<ConsentGate>] {
         &self.consent_gates
+    }
+    /// `[[behaviour_api]]` tables, in load order.
+    pub fn behaviour_apis(&self) -> &[Located<BehaviourApi>] {
+        &self.behaviour_apis
     }
     /// `[[message]]` entries, in load order.
     pub fn messages(&self) -> &[Located<Message>] {

@@ -340,6 +340,11 @@ impl Validator {
                 pack.consent_gates
                     .iter()
                     .map(|g| (g.id.as_str(), &g.origin, "consent_gate")),
+            )
+            .chain(
+                pack.behaviour_apis
+                    .iter()
+                    .map(|b| (b.id.as_str(), &b.origin, "behaviour_api")),
             );
         for (id, origin, kind) in entries {
             if let Some(first) = seen.get(id) {
@@ -810,6 +815,12 @@ impl Validator {
             self.id_and_list(o, "consent_gate", &g.id, "apis", &g.apis);
             self.signatures(o, "consent_gate", "apis", &g.apis);
             self.references(o, "consent_gate", &g.references);
+        }
+        for b in &pack.behaviour_apis {
+            let o = &b.origin;
+            self.id_and_list(o, "behaviour_api", &b.id, "apis", &b.apis);
+            self.signatures(o, "behaviour_api", "apis", &b.apis);
+            self.references(o, "behaviour_api", &b.references);
         }
         for s in &pack.sdks {
             self.signatures(&s.origin, "sdk", "init_apis", &s.init_apis);

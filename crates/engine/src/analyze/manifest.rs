@@ -283,7 +283,10 @@ fn wakes_by_owner<'f>(
 
 /// Who owns the code of manifest components, by the SDKs the scan found (the app's own
 /// packages: its manifest and Application packages).
-fn found_sdks_attribution<'p>(facts: &AppFacts, pack: &'p CompiledPack) -> Attribution<'p> {
+pub(super) fn found_sdks_attribution<'p>(
+    facts: &AppFacts,
+    pack: &'p CompiledPack,
+) -> Attribution<'p> {
     let present: Vec<SdkId> = facts
         .sdks
         .iter()
@@ -294,7 +297,7 @@ fn found_sdks_attribution<'p>(facts: &AppFacts, pack: &'p CompiledPack) -> Attri
 
 /// The owner of component class `class` (dotted), as findings name it: unattributed code by
 /// its package.
-fn component_owner(
+pub(super) fn component_owner(
     facts: &AppFacts,
     pack: &CompiledPack,
     attribution: &Attribution<'_>,

@@ -2,6 +2,7 @@
 //! attributed to SDKs or the app, the permission matrix, and the checks' findings. One module
 //! per evaluator family; this one runs them in order and makes findings of what they return.
 
+mod behaviour;
 pub(crate) mod explain;
 mod manifest;
 pub(crate) mod message;
@@ -62,6 +63,7 @@ pub(crate) fn analyze(
         return;
     }
     let accesses = pi::find_pi_access(&facts.code_index, pack, &attribution);
+    let behaviour_sites = behaviour::find_sites(&facts.code_index);
     if guard.should_stop() {
         return;
     }
@@ -72,7 +74,11 @@ pub(crate) fn analyze(
             .then(|| startup::Pending::start(facts, pack, guard))
             .flatten()
     });
-    let startup = graph.and_then(|g| g.finish(&accesses));
+    let site_queries: Vec<apkscope_facts::code::Site> = behaviour_sites
+        .iter()
+        .map(behaviour::BehaviourSite::site)
+        .collect();
+    let startup = graph.and_then(|g| g.finish(&accesses, &site_queries));
     for access in &accesses {
         if let Owner::Sdk(id) = access.owner {
             sdks.entry(id).or_default();
@@ -109,6 +115,13 @@ pub(crate) fn analyze(
             access
         })
         .collect();
+    facts.behaviour = behaviour::behaviour_facts(
+        facts,
+        pack,
+        &attribution,
+        &behaviour_sites,
+        startup.as_ref().map(|s| s.sites.as_slice()),
+    );
     facts.startup = startup.map(|s| s.facts);
     facts.unknown_components = pi::unknown_components(facts, &accesses, pack);
     facts.findings = run_checks(facts, pack, as_of);
@@ -148,6 +161,24 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
                 actions,
                 exempt_actions,
             } => manifest::self_start(facts, pack, check, actions, exempt_actions),
+            CheckParams::PermissionRequest { condition } => {
+                behaviour::permission_request(facts, pack, check, *condition)
+            }
+            CheckParams::AssociatedStart {
+                direction,
+                components,
+                exempt_packages,
+            } => behaviour::associated_start(
+                facts,
+                pack,
+                check,
+                *direction,
+                components,
+                exempt_packages,
+            ),
+            CheckParams::RegisteredReceiver { actions } => {
+                behaviour::registered_receiver(facts, pack, check, actions)
+            }
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()

@@ -28,7 +28,7 @@ const TYPES_IN_MESSAGE: usize = 6;
 
 /// How good a chain is as evidence of collection before consent, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) enum Grade {
+pub(crate) enum Grade {
     /// From a startup entry, no user action on the way.
     BeforeAnyUi,
     /// From the launcher activity's first lifecycle methods.
@@ -40,7 +40,7 @@ pub(super) enum Grade {
 }
 
 impl Grade {
-    pub(super) const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             Self::BeforeAnyUi => "before-any-ui",
             Self::OnLaunch => "on-launch",
@@ -55,7 +55,21 @@ pub(crate) struct Startup {
     pub(super) facts: StartupFacts,
     /// Per access (in the order given), the trigger names of its sites.
     pub(super) triggers: Vec<Vec<String>>,
+    /// Per behaviour site (in the order given), its triggers and best-graded chain.
+    pub(super) sites: Vec<SiteReach>,
 }
+
+/// How the call graph reaches one call site.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SiteReach {
+    /// Trigger names of the calling method.
+    pub(crate) triggers: Vec<String>,
+    /// The best grade and its chain, when an entry point reaches the site.
+    pub(crate) best: Option<(Grade, Vec<ChainHop>)>,
+}
+
+/// What the scan asks the searches about: the sensitive-API uses, and the behaviour calls.
+type Query = (Vec<Access>, Vec<Site>);
 
 /// The graph's configuration for this app: the pack's entry kinds bound to the manifest's
 /// components, the pack's async APIs and consent gates.
@@ -170,7 +184,7 @@ pub(crate) fn descriptor(class: &str) -> String {
 pub(crate) enum Pending {
     /// Running on a thread that waits for the accesses on `accesses`.
     Thread {
-        accesses: mpsc::Sender<Vec<Access>>,
+        accesses: mpsc::Sender<Query>,
         result: std::thread::JoinHandle<Option<Startup>>,
     },
     /// To run when finished (no thread could be started).
@@ -190,7 +204,7 @@ impl Pending {
         }
         let index = Arc::clone(&facts.code_index);
         let config = graph_config(facts, pack, guard.budget().limit());
-        let (sender, receiver) = mpsc::channel::<Vec<Access>>();
+        let (sender, receiver) = mpsc::channel::<Query>();
         let (thread_index, thread_config, thread_pack, thread_guard) = (
             Arc::clone(&index),
             config.clone(),
@@ -203,8 +217,14 @@ impl Pending {
                 let stop = || thread_guard.should_stop();
                 let analysis = apkscope_graph::analyze(&thread_index, &thread_config, &stop);
                 // The scan gave up (dropped the sender): nothing to read off.
-                let accesses = receiver.recv().ok()?;
-                Some(read_off(analysis, &thread_index, &thread_pack, &accesses))
+                let (accesses, sites) = receiver.recv().ok()?;
+                Some(read_off(
+                    analysis,
+                    &thread_index,
+                    &thread_pack,
+                    &accesses,
+                    &sites,
+                ))
             });
         Some(match spawned {
             Ok(result) => Self::Thread {
@@ -220,14 +240,15 @@ impl Pending {
         })
     }
 
-    /// The startup facts for these API uses; `None` if the searches' thread died.
-    pub(crate) fn finish(self, accesses: &[Access]) -> Option<Startup> {
+    /// The startup facts for these API uses and how the searches reach these behaviour call
+    /// sites; `None` if the searches' thread died.
+    pub(crate) fn finish(self, accesses: &[Access], sites: &[Site]) -> Option<Startup> {
         match self {
             Self::Thread {
                 accesses: to,
                 result,
             } => {
-                to.send(accesses.to_vec()).ok()?;
+                to.send((accesses.to_vec(), sites.to_vec())).ok()?;
                 result.join().ok().flatten()
             }
             Self::Inline {
@@ -238,7 +259,7 @@ impl Pending {
             } => {
                 let stop = || guard.should_stop();
                 let analysis = apkscope_graph::analyze(&index, &config, &stop);
-                Some(read_off(analysis, &index, &pack, accesses))
+                Some(read_off(analysis, &index, &pack, accesses, sites))
             }
         }
     }
@@ -251,6 +272,7 @@ fn read_off(
     index: &CodeIndex,
     pack: &CompiledPack,
     accesses: &[Access],
+    behaviour_sites: &[Site],
 ) -> Startup {
     let mut triggers = Vec::with_capacity(accesses.len());
     let mut pi_paths = Vec::new();
@@ -313,6 +335,18 @@ fn read_off(
             }));
         }
     }
+    let sites = behaviour_sites
+        .iter()
+        .map(|site| SiteReach {
+            triggers: analysis
+                .triggers(site.method)
+                .names()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            best: best_chain(&mut analysis, index, std::slice::from_ref(site)),
+        })
+        .collect();
     let stats = analysis.stats();
     Startup {
         facts: StartupFacts {
@@ -329,6 +363,7 @@ fn read_off(
             },
         },
         triggers,
+        sites,
     }
 }
 

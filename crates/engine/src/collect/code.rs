@@ -18,6 +18,7 @@ use apkscope_facts::{AnomalyFact, CodeFacts, CodeIndex, DexFacts, HiddenPayload}
 use rayon::prelude::*;
 
 use super::multidex_index;
+use super::values::{DexRoles, Sinks};
 use crate::{Guard, hex};
 
 const SOURCE_DEX: &str = "dex";
@@ -57,6 +58,22 @@ impl DexSource<'_, '_> {
     }
 }
 
+/// How each dex is indexed: the parser's options, and which calls get their arguments rebuilt.
+#[derive(Clone, Copy)]
+pub(crate) struct Indexing<'s> {
+    pub(crate) parse: ParseOptions,
+    pub(crate) sinks: &'s Sinks,
+}
+
+impl<'s> Indexing<'s> {
+    pub(crate) fn new(verify_checksums: bool, sinks: &'s Sinks) -> Self {
+        Self {
+            parse: ParseOptions::default().verify_checksums(verify_checksums),
+            sinks,
+        }
+    }
+}
+
 /// The result of indexing one dex.
 struct Indexed {
     facts: DexFacts,
@@ -87,7 +104,7 @@ fn entry_order(entry: &Entry, within: usize) -> Order {
 /// again and discards the partial result.
 pub(crate) fn collect_code(
     apk: &Apk<'_>,
-    verify_checksums: bool,
+    options: Indexing<'_>,
     guard: &Guard,
 ) -> (CodeFacts, CodeIndex) {
     let mut root: Vec<(u32, &Entry)> = apk
@@ -100,7 +117,6 @@ pub(crate) fn collect_code(
     root.dedup_by_key(|(i, _)| *i);
 
     let hidden = find_hidden_code(apk, guard);
-    let options = ParseOptions::default().verify_checksums(verify_checksums);
 
     // Root dex, the prepended dex and plain dex hidden in entries: one task each.
     let mut sources: Vec<(Option<Order>, DexSource<'_, '_>)> = root
@@ -202,10 +218,9 @@ pub(crate) fn collect_code(
 pub(crate) fn collect_bare_dex(
     name: &str,
     data: &[u8],
-    verify_checksums: bool,
+    options: Indexing<'_>,
     guard: &Guard,
 ) -> (CodeFacts, CodeIndex) {
-    let options = ParseOptions::default().verify_checksums(verify_checksums);
     let Indexed {
         facts: dex_facts,
         code,
@@ -230,7 +245,7 @@ pub(crate) fn is_bare_dex(data: &[u8]) -> bool {
 fn index_source(
     apk: &Apk<'_>,
     source: DexSource<'_, '_>,
-    options: ParseOptions,
+    options: Indexing<'_>,
     guard: &Guard,
 ) -> Indexed {
     match source {
@@ -272,9 +287,9 @@ fn dex_anomaly(path: &str, kind: &str, detail: String, offset: Option<u64>) -> A
 }
 
 /// Parses one dex and builds its index.
-fn index_dex(path: &str, bytes: &[u8], options: ParseOptions, guard: &Guard) -> Indexed {
+fn index_dex(path: &str, bytes: &[u8], options: Indexing<'_>, guard: &Guard) -> Indexed {
     let size = to_u64(bytes.len());
-    let dex = match Dex::parse_with(bytes, options) {
+    let dex = match Dex::parse_with(bytes, options.parse) {
         Ok(dex) => dex,
         Err(err) => {
             let mut indexed = unreadable(path, "dex_unparseable", &err.to_string());
@@ -287,7 +302,7 @@ fn index_dex(path: &str, bytes: &[u8], options: ParseOptions, guard: &Guard) -> 
         .iter()
         .map(|a| dex_anomaly(path, a.code, a.detail.clone(), a.offset))
         .collect();
-    let code = build_dex_code(path, &dex, &mut anomalies, guard);
+    let code = build_dex_code(path, &dex, &mut anomalies, options.sinks, guard);
     let compiler = super::compiler::detect(&dex.layout(), dex.string_data_in_id_order(), &code);
     let mut facts = DexFacts {
         entry: path.to_owned(),
@@ -372,13 +387,15 @@ fn build_dex_code(
     path: &str,
     dex: &Dex<'_>,
     anomalies: &mut Vec<AnomalyFact>,
+    sinks: &Sinks,
     guard: &Guard,
 ) -> DexCode {
     let mut meter = Meter::new(guard);
     let mut code = DexCode::default();
     path.clone_into(&mut code.entry);
     if decode_tables(path, dex, &mut code, anomalies, &mut meter) {
-        index_classes(path, dex, &mut code, anomalies, &mut meter);
+        let roles = DexRoles::new(&code, sinks);
+        index_classes(path, dex, &mut code, anomalies, &mut meter, &roles);
     }
     // The class lookup map the first query builds holds each loaded class once.
     let _ = meter.reserve(
@@ -612,7 +629,9 @@ fn index_classes(
     code: &mut DexCode,
     anomalies: &mut Vec<AnomalyFact>,
     meter: &mut Meter<'_>,
+    roles: &DexRoles,
 ) {
+    let mut tracker = apkscope_dex::values::Tracker::new();
     let method_budget = usize::try_from(dex.methods_len()).unwrap_or(usize::MAX);
     let mut bytecode = BytecodeBudget {
         code_units_left: dex.data().len(),
@@ -677,6 +696,13 @@ fn index_classes(
                 refs_start,
                 refs_len: to_u32(code.refs.len()).saturating_sub(refs_start),
             });
+            if code_units > 0
+                && !bytecode.spent
+                && let Some(body) = dex.code(method)
+            {
+                let record = to_u32(code.methods.len().saturating_sub(1));
+                super::values::track_method(dex, &body, method, record, code, roles, &mut tracker);
+            }
         }
         code.classes.push(ClassRecord {
             type_idx: class.class_idx,
@@ -909,7 +935,7 @@ fn prepended_dex(data: &[u8]) -> Option<&[u8]> {
 fn index_nested_archive(
     apk: &Apk<'_>,
     entry: &Entry,
-    options: ParseOptions,
+    options: Indexing<'_>,
     guard: &Guard,
 ) -> (Placed<HiddenPayload>, Placed<Indexed>) {
     let archive_order = entry_order(entry, usize::MAX);
@@ -995,7 +1021,7 @@ fn index_nested_dex(
     inner: &Apk<'_>,
     entry: &Entry,
     inner_entry: &Entry,
-    options: ParseOptions,
+    options: Indexing<'_>,
     guard: &Guard,
 ) -> (Order, HiddenPayload, Option<Indexed>) {
     let path = nested_path(entry, inner_entry);

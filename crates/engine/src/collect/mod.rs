@@ -7,6 +7,7 @@ mod native;
 mod network;
 pub(crate) mod obfuscation;
 mod signing;
+pub(crate) mod values;
 
 use apkscope_apk::Apk;
 use apkscope_axml::manifest::{self, Manifest};
@@ -84,7 +85,9 @@ pub(crate) fn collect(
     let mut graph = None;
     if options.code {
         guard.check("reading the code")?;
-        let (code, index) = code::collect_code(&apk, options.verify_dex_checksums, guard);
+        let sinks = sinks(options);
+        let indexing = code::Indexing::new(options.verify_dex_checksums, &sinks);
+        let (code, index) = code::collect_code(&apk, indexing, guard);
         guard.check("reading the code")?;
         facts.code = code;
         facts.code_index = std::sync::Arc::new(index);
@@ -135,6 +138,15 @@ pub(crate) fn collect(
     Ok(facts)
 }
 
+/// The calls whose arguments indexing rebuilds: the rule pack's `[[behaviour_api]]`s.
+fn sinks(options: &ScanOptions) -> values::Sinks {
+    options
+        .rules
+        .as_ref()
+        .map(|pack| values::Sinks::new(pack.behaviour_apis()))
+        .unwrap_or_default()
+}
+
 /// The container's limits with the scan's deadline.
 fn container_options(options: &ScanOptions, guard: &Guard) -> apkscope_apk::Options {
     let mut container = options.container;
@@ -153,7 +165,9 @@ fn collect_bare_dex(
         .file_name()
         .map_or_else(|| input.path.clone(), |n| n.to_string_lossy().into_owned());
     let mut facts = AppFacts::new(input);
-    let (code, index) = code::collect_bare_dex(&name, data, options.verify_dex_checksums, guard);
+    let sinks = sinks(options);
+    let indexing = code::Indexing::new(options.verify_dex_checksums, &sinks);
+    let (code, index) = code::collect_bare_dex(&name, data, indexing, guard);
     guard.check("reading the code")?;
     facts.code = code;
     facts.code_index = std::sync::Arc::new(index);
@@ -190,13 +204,17 @@ pub(crate) fn code_only(
         let name = std::path::Path::new(path)
             .file_name()
             .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
-        let index = code::collect_bare_dex(&name, data, options.verify_dex_checksums, &guard).1;
+        let sinks = sinks(options);
+        let indexing = code::Indexing::new(options.verify_dex_checksums, &sinks);
+        let index = code::collect_bare_dex(&name, data, indexing, &guard).1;
         guard.check("reading the code")?;
         return Ok(index);
     }
     let apk = Apk::parse_with_budget(data, container_options(options, &guard), guard.budget())
         .map_err(Error::Container)?;
-    let index = code::collect_code(&apk, options.verify_dex_checksums, &guard).1;
+    let sinks = sinks(options);
+    let indexing = code::Indexing::new(options.verify_dex_checksums, &sinks);
+    let index = code::collect_code(&apk, indexing, &guard).1;
     guard.check("reading the code")?;
     Ok(index)
 }
