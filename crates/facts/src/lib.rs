@@ -720,6 +720,32 @@ pub struct BehaviourFacts {
     /// `killProcess` (itself or through a method of its class): `method` is the callback,
     /// `api` the exit call and `pc` where it is made.
     pub permission_result_exits: Vec<CallSiteFacts>,
+    /// What keeps the app running or brings it back: services that ask to be restarted
+    /// after being killed, sync adapters and account authenticators, components in extra
+    /// processes, repeating alarms, periodic jobs and work.
+    pub keep_alive: Vec<KeepAliveFacts>,
+}
+
+/// One way the app keeps running or is brought back without the user.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct KeepAliveFacts {
+    /// `restarting-service` (`onStartCommand` returns `START_STICKY`,
+    /// `START_STICKY_COMPATIBILITY` or `START_REDELIVER_INTENT`), `sync-adapter`,
+    /// `account-authenticator`, `extra-process`, `repeating-schedule` (a repeating alarm, a
+    /// periodic job or periodic work).
+    pub mechanism: String,
+    /// The manifest component, for the manifest's mechanisms and restarting services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// The process name (`extra-process`), the returned constant (`restarting-service`), or
+    /// the scheduling API (`repeating-schedule`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The method (`restarting-service`: `onStartCommand`; `repeating-schedule`: the caller).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Who owns it.
+    pub owner: OwnerFacts,
 }
 
 impl BehaviourFacts {
@@ -729,6 +755,7 @@ impl BehaviourFacts {
             && self.associated_starts.is_empty()
             && self.registered_receivers.is_empty()
             && self.permission_result_exits.is_empty()
+            && self.keep_alive.is_empty()
     }
 }
 

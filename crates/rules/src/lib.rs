@@ -73,10 +73,11 @@ pub use error::{Error, Result};
 pub use model::{
     Api, ApiKind, ApiPermission, ApiUser, Async, BehaviourApi, BehaviourRole, Category, Check,
     CheckKind, CheckParams, CheckText, ComponentKind, ConsentCondition, ConsentGate, Entry,
-    EntryComponent, FlagValue, Library, LibraryKind, Message, NetworkCondition, ObfuscationVerdict,
-    Packer, PackerKind, Permission, PiClass, PiType, PiTypeInfo, Reference, RequestCondition,
-    RuleTest, Sdk, Secret, SecretCharset, SecretKind, Severity, SigningCondition, Source, Special,
-    StartDirection, Status, Tc260Group, Trigger, is_iso_day,
+    EntryComponent, FlagValue, KEEP_ALIVE_MECHANISMS, Library, LibraryKind, Message,
+    NetworkCondition, ObfuscationVerdict, Packer, PackerKind, Permission, PiClass, PiType,
+    PiTypeInfo, Reference, RequestCondition, RuleTest, Sdk, Secret, SecretCharset, SecretKind,
+    Severity, SigningCondition, Source, Special, StartDirection, Status, Tc260Group, Trigger,
+    is_iso_day,
 };
 pub use pack::{
     Located, MAX_PACK_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS,

@@ -308,6 +308,8 @@ vocab! {
         AssociatedStart = "associated-start",
         /// Receivers registered in code for wake-up broadcasts.
         RegisteredReceiver = "registered-receiver",
+        /// What keeps the app running or brings it back (`behaviour.keep_alive`).
+        KeepAlive = "keep-alive",
     }
 }
 
@@ -798,6 +800,9 @@ vocab! {
         /// Sends the user to a system settings screen (`arg`: the `Intent`, whose action says
         /// which).
         OpenSettings = "open-settings",
+        /// Schedules repeating work: a repeating alarm, a periodic job or periodic work (`arg`:
+        /// what it runs, when known — the `PendingIntent`'s `Intent`, the worker class).
+        RepeatingSchedule = "repeating-schedule",
     }
 }
 
@@ -1220,6 +1225,13 @@ pub enum CheckParams {
         /// Wake-up broadcast actions.
         actions: Vec<String>,
     },
+    /// `keep-alive`: one finding per owner of `behaviour.keep_alive` entries of these
+    /// mechanisms (empty: all); an owner whose only mechanism is `extra-process` is `info`.
+    KeepAlive {
+        /// Mechanisms (`restarting-service`, `sync-adapter`, `account-authenticator`,
+        /// `extra-process`, `repeating-schedule`).
+        mechanisms: Vec<String>,
+    },
     /// `component-capability`: components protected by one of these permissions (the
     /// `BIND_…` permission the system holds to bind them), of these kinds (empty: all).
     ComponentCapability {
@@ -1407,6 +1419,40 @@ impl AssociatedStartRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct KeepAliveRaw {
+    #[serde(default)]
+    mechanisms: Vec<String>,
+}
+
+/// The `keep-alive` mechanisms the engine reports.
+pub const KEEP_ALIVE_MECHANISMS: &[&str] = &[
+    "restarting-service",
+    "sync-adapter",
+    "account-authenticator",
+    "extra-process",
+    "repeating-schedule",
+];
+
+impl KeepAliveRaw {
+    fn parse(self) -> Result<CheckParams, String> {
+        if let Some(m) = self
+            .mechanisms
+            .iter()
+            .find(|m| !KEEP_ALIVE_MECHANISMS.contains(&m.as_str()))
+        {
+            return Err(format!(
+                "unknown mechanism `{m}`, expected one of {}",
+                KEEP_ALIVE_MECHANISMS.join(", ")
+            ));
+        }
+        Ok(CheckParams::KeepAlive {
+            mechanisms: self.mechanisms,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RegisteredReceiverRaw {
     actions: Vec<String>,
 }
@@ -1549,6 +1595,7 @@ impl CheckParams {
             CheckKind::RegisteredReceiver => {
                 RegisteredReceiverRaw::parse(value.try_into().map_err(err)?)?
             }
+            CheckKind::KeepAlive => KeepAliveRaw::parse(value.try_into().map_err(err)?)?,
             CheckKind::SecretPresent => {
                 let r: SecretKindsRaw = value.try_into().map_err(err)?;
                 Self::SecretPresent { kinds: r.kinds }

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use apkscope_facts::code::{ArgValue, CodeIndex, IntentValue, MethodId, Site, TargetPackage};
 use apkscope_facts::{
-    AppFacts, AssociatedStartFacts, BehaviourFacts, CallSiteFacts, Evidence, Finding, OwnerFacts,
-    PermissionRequestFacts, RegisteredReceiverFacts,
+    AppFacts, AssociatedStartFacts, BehaviourFacts, CallSiteFacts, Evidence, Finding,
+    KeepAliveFacts, OwnerFacts, PermissionRequestFacts, RegisteredReceiverFacts,
 };
 use apkscope_rules::{
     BehaviourRole, CompiledCheck, CompiledPack, RequestCondition, StartDirection,
@@ -136,39 +136,7 @@ pub(crate) fn behaviour_facts(
         let call_site = || call_site(facts, pack, attribution, site, reach.and_then(|r| r.get(i)));
         match api.role {
             BehaviourRole::RequestPermissions => {
-                let (permissions, complete) = permissions_of(&site.value);
-                let call = call_site();
-                // A library's own plumbing forwards its caller's permissions: only constants
-                // it asks for itself are its request.
-                let library = matches!(
-                    call.owner.kind.as_str(),
-                    KIND_PLATFORM_LIBRARY | KIND_OPEN_SOURCE_LIBRARY
-                );
-                if permissions.is_empty() && library {
-                    continue;
-                }
-                let key = match site.receiver_from {
-                    Some(from) if api.library.is_some() => (site.method, Some(from), 0),
-                    _ => (site.method, None, site.pc),
-                };
-                let entry = requests
-                    .entry(key)
-                    .or_insert_with(|| PermissionRequestFacts {
-                        lifecycle: lifecycle_of(index, site.method),
-                        library: api.library.clone(),
-                        site: call,
-                        ..PermissionRequestFacts::default()
-                    });
-                entry.complete = if entry.permissions.is_empty() {
-                    complete
-                } else {
-                    entry.complete && complete
-                };
-                for p in permissions {
-                    if !entry.permissions.contains(&p) {
-                        entry.permissions.push(p);
-                    }
-                }
+                add_request(&mut requests, index, api, site, call_site());
             }
             BehaviourRole::RegisterReceiver => {
                 if let ArgValue::Intent(filter) = &site.value
@@ -197,6 +165,16 @@ pub(crate) fn behaviour_facts(
                 out.associated_starts
                     .push(start_facts(call_site(), api.role, target, intent));
             }
+            BehaviourRole::RepeatingSchedule => {
+                let call = call_site();
+                out.keep_alive.push(KeepAliveFacts {
+                    mechanism: "repeating-schedule".to_owned(),
+                    component: None,
+                    detail: Some(super::startup::short_method(&call.api)),
+                    method: Some(call.method),
+                    owner: call.owner,
+                });
+            }
             BehaviourRole::OpenSettings => {}
         }
     }
@@ -215,6 +193,186 @@ pub(crate) fn behaviour_facts(
         out.permission_requests.push(request);
     }
     out.permission_result_exits = permission_result_exits(facts, pack, attribution);
+    out.keep_alive
+        .extend(restarting_services(facts, pack, attribution));
+    out.keep_alive
+        .extend(manifest_keep_alive(facts, pack, attribution));
+    out
+}
+
+/// Adds a request call to the requests of its method: one request per call, or per builder
+/// for a wrapper library's chained calls. A library's own plumbing forwards its caller's
+/// permissions: only constants it asks for itself are its request.
+fn add_request(
+    requests: &mut BTreeMap<RequestKey, PermissionRequestFacts>,
+    index: &CodeIndex,
+    api: &apkscope_rules::BehaviourApi,
+    site: &BehaviourSite,
+    call: CallSiteFacts,
+) {
+    let (permissions, complete) = permissions_of(&site.value);
+    let library = matches!(
+        call.owner.kind.as_str(),
+        KIND_PLATFORM_LIBRARY | KIND_OPEN_SOURCE_LIBRARY
+    );
+    if permissions.is_empty() && library {
+        return;
+    }
+    let key = match site.receiver_from {
+        Some(from) if api.library.is_some() => (site.method, Some(from), 0),
+        _ => (site.method, None, site.pc),
+    };
+    let entry = requests
+        .entry(key)
+        .or_insert_with(|| PermissionRequestFacts {
+            lifecycle: lifecycle_of(index, site.method),
+            library: api.library.clone(),
+            site: call,
+            ..PermissionRequestFacts::default()
+        });
+    entry.complete = if entry.permissions.is_empty() {
+        complete
+    } else {
+        entry.complete && complete
+    };
+    for p in permissions {
+        if !entry.permissions.contains(&p) {
+            entry.permissions.push(p);
+        }
+    }
+}
+
+/// `onStartCommand` returns that ask the system to restart the service after its process is
+/// killed: `START_STICKY_COMPATIBILITY` (0), `START_STICKY` (1), `START_REDELIVER_INTENT` (3).
+/// The default implementation is sticky too, but only an explicit constant is the app's
+/// choice.
+const RESTARTING: &[(i64, &str)] = &[
+    (0, "START_STICKY_COMPATIBILITY"),
+    (1, "START_STICKY"),
+    (3, "START_REDELIVER_INTENT"),
+];
+
+fn restarting_services(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+) -> Vec<KeepAliveFacts> {
+    let index = &facts.code_index;
+    let mut seen: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for (dex_no, dex) in index.dex.iter().enumerate() {
+        let dex_id = u32::try_from(dex_no).unwrap_or(u32::MAX);
+        for &(record, value) in &dex.start_command_returns {
+            let Some(&(_, name)) = RESTARTING.iter().find(|(v, _)| *v == value) else {
+                continue;
+            };
+            let method = MethodId {
+                dex: dex_id,
+                method: record,
+            };
+            if let Some(signature) = index.method_signature(method) {
+                let names = seen.entry(signature).or_default();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(signature, names)| {
+            let class = signature.split_once("->").map_or("", |(c, _)| c);
+            let dotted = class
+                .trim_start_matches('L')
+                .trim_end_matches(';')
+                .replace('/', ".");
+            let component = facts
+                .manifest
+                .components
+                .iter()
+                .find(|c| c.kind == "service" && c.name == dotted)
+                .map(|c| c.name.clone());
+            KeepAliveFacts {
+                mechanism: "restarting-service".to_owned(),
+                owner: owner_of(facts, pack, attribution, class),
+                component,
+                detail: Some(names.join("/")),
+                method: Some(signature),
+            }
+        })
+        .collect()
+}
+
+/// The owner of a class (descriptor), as facts name it.
+fn owner_of(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+    class: &str,
+) -> OwnerFacts {
+    let who = attribution.owner(class);
+    let kind = owner_kind(who, pack);
+    let package = (kind == KIND_UNATTRIBUTED).then(|| unknown_package(class));
+    owner_facts(
+        facts,
+        pack,
+        kind,
+        &owner_name(who, pack),
+        package.as_deref(),
+    )
+}
+
+/// The manifest's keep-alive mechanisms: sync adapters and account authenticators (the
+/// system binds them for account sync, which restarts the process), and components running in
+/// a process of their own.
+fn manifest_keep_alive(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+) -> Vec<KeepAliveFacts> {
+    let main = facts
+        .manifest
+        .application
+        .process
+        .clone()
+        .or_else(|| facts.app.package.clone());
+    let mut out = Vec::new();
+    for c in &facts.manifest.components {
+        if c.enabled == Some(false) {
+            continue;
+        }
+        let owner = || super::manifest::component_owner(facts, pack, attribution, &c.name);
+        let heard = |action: &str| {
+            c.intent_filters
+                .iter()
+                .any(|f| f.actions.iter().any(|a| a == action))
+        };
+        if c.kind == "service" {
+            for (action, mechanism) in [
+                ("android.content.SyncAdapter", "sync-adapter"),
+                (
+                    "android.accounts.AccountAuthenticator",
+                    "account-authenticator",
+                ),
+            ] {
+                if heard(action) {
+                    out.push(KeepAliveFacts {
+                        mechanism: mechanism.to_owned(),
+                        component: Some(c.name.clone()),
+                        owner: owner(),
+                        ..KeepAliveFacts::default()
+                    });
+                }
+            }
+        }
+        if let Some(process) = c.process.as_ref().filter(|p| Some(*p) != main.as_ref()) {
+            out.push(KeepAliveFacts {
+                mechanism: "extra-process".to_owned(),
+                component: Some(c.name.clone()),
+                detail: Some(process.clone()),
+                owner: owner(),
+                ..KeepAliveFacts::default()
+            });
+        }
+    }
     out
 }
 
@@ -969,6 +1127,92 @@ pub(super) fn registered_receiver(
                     site_evidence(&first.site),
                     fingerprint,
                 )
+            })
+        })
+        .collect()
+}
+
+/// One keep-alive mechanism as a message item.
+fn keep_alive_item(k: &KeepAliveFacts) -> Arg {
+    let component = k.component.clone().unwrap_or_default();
+    let detail = k.detail.clone().unwrap_or_default();
+    let method = k
+        .method
+        .as_deref()
+        .map(super::startup::short_method)
+        .unwrap_or_default();
+    Arg::Msg(match k.mechanism.as_str() {
+        "restarting-service" => Msg::new("keep-alive.restarting")
+            .text("method", method)
+            .text("value", detail),
+        "sync-adapter" => Msg::new("keep-alive.sync-adapter").text("component", component),
+        "account-authenticator" => {
+            Msg::new("keep-alive.authenticator").text("component", component)
+        }
+        "extra-process" => Msg::new("keep-alive.process")
+            .text("component", component)
+            .text("process", detail),
+        _ => Msg::new("keep-alive.schedule")
+            .text("api", detail)
+            .text("method", method),
+    })
+}
+
+/// Findings of one `keep-alive` check: one per owner of the mechanisms named (all when
+/// `mechanisms` is empty); an owner whose only mechanism is an extra process is `info`.
+pub(super) fn keep_alive(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    mechanisms: &[String],
+) -> Vec<Finding> {
+    let mut by_owner: BTreeMap<(String, String), Vec<&KeepAliveFacts>> = BTreeMap::new();
+    for k in facts
+        .behaviour
+        .keep_alive
+        .iter()
+        .filter(|k| mechanisms.is_empty() || mechanisms.contains(&k.mechanism))
+        .filter(|k| k.owner.kind != KIND_PLATFORM_LIBRARY)
+    {
+        by_owner
+            .entry((k.owner.kind.clone(), k.owner.id.clone()))
+            .or_default()
+            .push(k);
+    }
+    by_owner
+        .into_iter()
+        .filter_map(|((kind, id), mut found)| {
+            // The strongest mechanisms first.
+            found.sort_by_key(|k| match k.mechanism.as_str() {
+                "restarting-service" => 0,
+                "sync-adapter" | "account-authenticator" => 1,
+                "repeating-schedule" => 2,
+                _ => 3,
+            });
+            let first = *found.first()?;
+            let message = Msg::new("keep-alive.found")
+                .msg("owner", owner_msg(pack, &first.owner))
+                .arg(
+                    "items",
+                    Arg::list(found.iter().map(|k| keep_alive_item(k)), IN_MESSAGE, false),
+                );
+            let evidence = Evidence {
+                component: first.component.clone(),
+                method: first.method.clone(),
+                sdk: (first.owner.kind == KIND_SDK).then(|| first.owner.id.clone()),
+                ..Evidence::default()
+            };
+            let only_processes = found.iter().all(|k| k.mechanism == "extra-process");
+            let severity = if only_processes {
+                apkscope_rules::Severity::Info
+            } else {
+                check.check.severity
+            };
+            let fingerprint = super::fingerprint(&[check.check.id.as_str(), &kind, &id]);
+            Some(Finding {
+                severity: severity.as_str().to_owned(),
+                owner: Some(first.owner.clone()),
+                ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
             })
         })
         .collect()

@@ -179,6 +179,9 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
             CheckParams::RegisteredReceiver { actions } => {
                 behaviour::registered_receiver(facts, pack, check, actions)
             }
+            CheckParams::KeepAlive { mechanisms } => {
+                behaviour::keep_alive(facts, pack, check, mechanisms)
+            }
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()

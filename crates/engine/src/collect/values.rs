@@ -71,7 +71,9 @@ impl Sinks {
                     .push(Sink {
                         api: u32::try_from(i).unwrap_or(u32::MAX),
                         class: class.to_owned(),
-                        framework: FRAMEWORK_PREFIXES.iter().any(|p| class.starts_with(p)),
+                        // Constructors are not inherited: they match their own class only.
+                        framework: FRAMEWORK_PREFIXES.iter().any(|p| class.starts_with(p))
+                            && !selector.starts_with("<init>"),
                         arg: api.arg,
                     });
             }
