@@ -308,3 +308,104 @@ fn corpus_apps() {
     );
     assert!(rules(&xposed, "ASSOC001").is_empty());
 }
+
+/// The API table's gaps: contacts read only through `PhoneLookup` count (and use
+/// `READ_CONTACTS`), received SMS count, a sent SMS and a calendar insert intent read nothing,
+/// and named apps probed are listed.
+#[test]
+fn api_gaps_and_package_probes() {
+    let facts = fixture("apis.apk");
+    let mut read: Vec<(&str, &str)> = facts
+        .pi_access
+        .iter()
+        .map(|a| (a.api.as_str(), a.pi_type.as_str()))
+        .collect();
+    read.sort_unstable();
+    assert_eq!(
+        read,
+        [
+            ("contacts-phone-lookup-filter-uri", "contacts"),
+            ("sms-receive-messages-from-intent", "sms"),
+        ]
+    );
+    for name in [
+        "android.permission.READ_CONTACTS",
+        "android.permission.RECEIVE_SMS",
+        "android.permission.SEND_SMS",
+    ] {
+        let p = facts
+            .permissions
+            .requested
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap();
+        assert_eq!(p.used, Some(true), "{name}");
+    }
+    assert!(facts.pi_access.iter().all(|a| a.pi_type != "calendar"));
+    let probed: Vec<&str> = facts
+        .behaviour
+        .package_probes
+        .iter()
+        .flat_map(|p| p.packages.iter().map(String::as_str))
+        .collect();
+    assert_eq!(probed, ["com.tencent.mm", "com.eg.android.AlipayGphone"]);
+    let probe = rules(&facts, "PROBE001");
+    assert_eq!(probe.len(), 1);
+    assert!(
+        probe[0].message.contains("2 named apps are installed"),
+        "{}",
+        probe[0].message
+    );
+}
+
+#[test]
+fn keep_alive_mechanisms_with_their_evidence() {
+    let facts = fixture("wake.apk");
+    let mut found: Vec<(&str, Option<&str>, Option<&str>)> = facts
+        .behaviour
+        .keep_alive
+        .iter()
+        .map(|k| {
+            (
+                k.mechanism.as_str(),
+                k.component.as_deref(),
+                k.detail.as_deref(),
+            )
+        })
+        .collect();
+    found.sort_unstable();
+    assert_eq!(
+        found,
+        [
+            (
+                "extra-process",
+                Some("com.example.behaviour.wake.SyncService"),
+                Some(":sync")
+            ),
+            (
+                "repeating-schedule",
+                None,
+                Some("android.app.AlarmManager.setRepeating()")
+            ),
+            (
+                "restarting-service",
+                Some("com.example.behaviour.wake.KeepService"),
+                Some("START_STICKY")
+            ),
+            (
+                "sync-adapter",
+                Some("com.example.behaviour.wake.SyncService"),
+                None
+            ),
+        ]
+    );
+    let keep = rules(&facts, "KEEP001");
+    assert_eq!(keep.len(), 1, "one finding per owner: {keep:#?}");
+    assert_eq!(keep[0].severity, "low");
+    assert!(
+        keep[0].message.contains("START_STICKY"),
+        "{}",
+        keep[0].message
+    );
+    assert!(rules(&fixture("onclick.apk"), "KEEP001").is_empty());
+}

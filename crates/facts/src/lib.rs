@@ -724,6 +724,19 @@ pub struct BehaviourFacts {
     /// after being killed, sync adapters and account authenticators, components in extra
     /// processes, repeating alarms, periodic jobs and work.
     pub keep_alive: Vec<KeepAliveFacts>,
+    /// Each call asking whether other apps, named by constants, are installed
+    /// (`getPackageInfo`, `getApplicationInfo`, `getLaunchIntentForPackage`): app sniffing,
+    /// the probed names as evidence.
+    pub package_probes: Vec<PackageProbeFacts>,
+}
+
+/// A call asking whether named apps are installed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct PackageProbeFacts {
+    /// Where, and who asks.
+    pub site: CallSiteFacts,
+    /// The package names asked about (constants other than the app's own).
+    pub packages: Vec<String>,
 }
 
 /// One way the app keeps running or is brought back without the user.
@@ -756,6 +769,7 @@ impl BehaviourFacts {
             && self.registered_receivers.is_empty()
             && self.permission_result_exits.is_empty()
             && self.keep_alive.is_empty()
+            && self.package_probes.is_empty()
     }
 }
 

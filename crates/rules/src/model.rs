@@ -310,6 +310,8 @@ vocab! {
         RegisteredReceiver = "registered-receiver",
         /// What keeps the app running or brings it back (`behaviour.keep_alive`).
         KeepAlive = "keep-alive",
+        /// Apps the code asks about by name (`behaviour.package_probes`).
+        PackageProbe = "package-probe",
     }
 }
 
@@ -803,6 +805,8 @@ vocab! {
         /// Schedules repeating work: a repeating alarm, a periodic job or periodic work (`arg`:
         /// what it runs, when known — the `PendingIntent`'s `Intent`, the worker class).
         RepeatingSchedule = "repeating-schedule",
+        /// Asks whether a named app is installed (`arg`: the package name).
+        PackageProbe = "package-probe",
     }
 }
 
@@ -995,6 +999,11 @@ pub struct Api {
     /// (`Settings.Secure.getString(resolver, "android_id")`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub with_string: Option<String>,
+    /// Strings whose loading by the calling method means the call site does not count: for
+    /// values an app hands to another app rather than reads (a calendar `CONTENT_URI` set as the
+    /// data of an `ACTION_INSERT` intent, which the calendar app handles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without_strings: Vec<String>,
     /// Permissions it needs.
     #[serde(default)]
     pub permissions: Vec<ApiPermission>,
@@ -1225,6 +1234,12 @@ pub enum CheckParams {
         /// Wake-up broadcast actions.
         actions: Vec<String>,
     },
+    /// `package-probe`: one finding per owner asking whether at least `min_packages` other
+    /// apps, named by constants, are installed.
+    PackageProbe {
+        /// The fewest probed apps that make a finding.
+        min_packages: u32,
+    },
     /// `keep-alive`: one finding per owner of `behaviour.keep_alive` entries of these
     /// mechanisms (empty: all); an owner whose only mechanism is `extra-process` is `info`.
     KeepAlive {
@@ -1419,6 +1434,17 @@ impl AssociatedStartRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct PackageProbeRaw {
+    #[serde(default = "one")]
+    min_packages: u32,
+}
+
+const fn one() -> u32 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct KeepAliveRaw {
     #[serde(default)]
     mechanisms: Vec<String>,
@@ -1596,6 +1622,12 @@ impl CheckParams {
                 RegisteredReceiverRaw::parse(value.try_into().map_err(err)?)?
             }
             CheckKind::KeepAlive => KeepAliveRaw::parse(value.try_into().map_err(err)?)?,
+            CheckKind::PackageProbe => {
+                let r: PackageProbeRaw = value.try_into().map_err(err)?;
+                Self::PackageProbe {
+                    min_packages: r.min_packages.max(1),
+                }
+            }
             CheckKind::SecretPresent => {
                 let r: SecretKindsRaw = value.try_into().map_err(err)?;
                 Self::SecretPresent { kinds: r.kinds }

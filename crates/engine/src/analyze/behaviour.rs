@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use apkscope_facts::code::{ArgValue, CodeIndex, IntentValue, MethodId, Site, TargetPackage};
 use apkscope_facts::{
     AppFacts, AssociatedStartFacts, BehaviourFacts, CallSiteFacts, Evidence, Finding,
-    KeepAliveFacts, OwnerFacts, PermissionRequestFacts, RegisteredReceiverFacts,
+    KeepAliveFacts, OwnerFacts, PackageProbeFacts, PermissionRequestFacts, RegisteredReceiverFacts,
 };
 use apkscope_rules::{
     BehaviourRole, CompiledCheck, CompiledPack, RequestCondition, StartDirection,
@@ -174,6 +174,22 @@ pub(crate) fn behaviour_facts(
                     method: Some(call.method),
                     owner: call.owner,
                 });
+            }
+            BehaviourRole::PackageProbe => {
+                let ArgValue::Strings { values, .. } = &site.value else {
+                    continue;
+                };
+                let packages: Vec<String> = values
+                    .iter()
+                    .filter(|p| !is_own_package(facts, p) && p.contains('.'))
+                    .cloned()
+                    .collect();
+                if !packages.is_empty() {
+                    out.package_probes.push(PackageProbeFacts {
+                        site: call_site(),
+                        packages,
+                    });
+                }
             }
             BehaviourRole::OpenSettings => {}
         }
@@ -1213,6 +1229,56 @@ pub(super) fn keep_alive(
                 severity: severity.as_str().to_owned(),
                 owner: Some(first.owner.clone()),
                 ..fingerprinted_finding(pack, check, &message, evidence, fingerprint)
+            })
+        })
+        .collect()
+}
+
+/// Findings of one `package-probe` check: one per owner asking about at least `min_packages`
+/// named apps, the names listed.
+pub(super) fn package_probe(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    min_packages: u32,
+) -> Vec<Finding> {
+    let mut by_owner: BTreeMap<(String, String), Vec<&PackageProbeFacts>> = BTreeMap::new();
+    for p in facts
+        .behaviour
+        .package_probes
+        .iter()
+        .filter(|p| p.site.owner.kind != KIND_PLATFORM_LIBRARY)
+    {
+        by_owner
+            .entry((p.site.owner.kind.clone(), p.site.owner.id.clone()))
+            .or_default()
+            .push(p);
+    }
+    by_owner
+        .into_iter()
+        .filter_map(|((kind, id), probes)| {
+            let first = *probes.first()?;
+            let packages: BTreeSet<&str> = probes
+                .iter()
+                .flat_map(|p| p.packages.iter().map(String::as_str))
+                .collect();
+            if packages.len() < usize::try_from(min_packages).unwrap_or(usize::MAX) {
+                return None;
+            }
+            let message = Msg::new("package-probe.found")
+                .msg("owner", owner_msg(pack, &first.site.owner))
+                .count("n", super::count(packages.len()))
+                .list("packages", packages.iter().copied(), 8);
+            let fingerprint = super::fingerprint(&[check.check.id.as_str(), &kind, &id]);
+            Some(Finding {
+                owner: Some(first.site.owner.clone()),
+                ..fingerprinted_finding(
+                    pack,
+                    check,
+                    &message,
+                    site_evidence(&first.site),
+                    fingerprint,
+                )
             })
         })
         .collect()

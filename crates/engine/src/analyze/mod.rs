@@ -182,6 +182,9 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
             CheckParams::KeepAlive { mechanisms } => {
                 behaviour::keep_alive(facts, pack, check, mechanisms)
             }
+            CheckParams::PackageProbe { min_packages } => {
+                behaviour::package_probe(facts, pack, check, *min_packages)
+            }
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()

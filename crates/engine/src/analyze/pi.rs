@@ -132,13 +132,18 @@ pub(super) fn api_sites(index: &CodeIndex, api: &Api) -> Vec<Site> {
         ApiKind::String => index.string_sites(&api.signature),
         ApiKind::ContentUri => content_uri_sites(index, &api.signature),
     };
-    match api.with_string.as_deref() {
-        Some(needed) => sites
-            .into_iter()
-            .filter(|site| method_loads_string(index, site.method, needed))
-            .collect(),
-        None => sites,
-    }
+    sites
+        .into_iter()
+        .filter(|site| {
+            api.with_string
+                .as_deref()
+                .is_none_or(|needed| method_loads_string(index, site.method, needed))
+                && !api
+                    .without_strings
+                    .iter()
+                    .any(|s| method_loads_string(index, site.method, s))
+        })
+        .collect()
 }
 
 /// The dotted package of a class descriptor, cut to [`UNKNOWN_PACKAGE_LEVELS`] levels.
