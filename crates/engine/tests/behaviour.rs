@@ -325,6 +325,7 @@ fn api_gaps_and_package_probes() {
         read,
         [
             ("contacts-phone-lookup-filter-uri", "contacts"),
+            ("microphone-media-recorder-set-audio-source", "microphone"),
             ("sms-receive-messages-from-intent", "sms"),
         ]
     );
@@ -349,6 +350,38 @@ fn api_gaps_and_package_probes() {
         .flat_map(|p| p.packages.iter().map(String::as_str))
         .collect();
     assert_eq!(probed, ["com.tencent.mm", "com.eg.android.AlipayGphone"]);
+    // Sending an SMS is its own behaviour, not an SMS read.
+    let sent: Vec<&str> = facts
+        .behaviour
+        .sms_sends
+        .iter()
+        .flat_map(|s| s.destinations.iter().map(String::as_str))
+        .collect();
+    assert_eq!(sent, ["10086"]);
+    assert_eq!(rules(&facts, "SMS001").len(), 1);
+    let settings: Vec<&str> = facts
+        .behaviour
+        .settings_intents
+        .iter()
+        .map(|s| s.action.as_str())
+        .collect();
+    assert_eq!(
+        settings,
+        ["android.settings.action.MANAGE_OVERLAY_PERMISSION"]
+    );
+    assert_eq!(rules(&facts, "CAP006").len(), 1);
+    // A service recording audio with no foregroundServiceType.
+    let capture: Vec<(&str, &str)> = facts
+        .behaviour
+        .background_capture
+        .iter()
+        .map(|b| (b.service.as_str(), b.pi_type.as_str()))
+        .collect();
+    assert_eq!(
+        capture,
+        [("com.example.behaviour.apis.RecorderService", "microphone")]
+    );
+    assert_eq!(rules(&facts, "BG001").len(), 1);
     let probe = rules(&facts, "PROBE001");
     assert_eq!(probe.len(), 1);
     assert!(
@@ -382,6 +415,7 @@ fn keep_alive_mechanisms_with_their_evidence() {
                 Some("com.example.behaviour.wake.SyncService"),
                 Some(":sync")
             ),
+            ("foreground-from-receiver", None, None),
             (
                 "repeating-schedule",
                 None,

@@ -83,10 +83,15 @@ fn corpus_apps_with_special_components() {
         return;
     };
     for (path, expected) in [
-        ("github/APKiD/dexguard1.apk", &["CAP001", "CAP003"][..]),
+        // Its device admin is also requested in code (ADD_DEVICE_ADMIN): CAP006.
+        (
+            "github/APKiD/dexguard1.apk",
+            &["CAP001", "CAP003", "CAP006"][..],
+        ),
+        // It sends the user to the notification-listener settings for it: CAP006.
         (
             "github/androguard/tests/data/APK/a2dp.Vol_137.apk",
-            &["CAP002"][..],
+            &["CAP002", "CAP006"][..],
         ),
     ] {
         let facts = scan(&shared.join("corpus").join(path));

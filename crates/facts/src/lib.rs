@@ -728,6 +728,48 @@ pub struct BehaviourFacts {
     /// (`getPackageInfo`, `getApplicationInfo`, `getLaunchIntentForPackage`): app sniffing,
     /// the probed names as evidence.
     pub package_probes: Vec<PackageProbeFacts>,
+    /// Each SMS the code sends itself (`SmsManager.sendTextMessage`…), with the destination
+    /// numbers that are constants.
+    pub sms_sends: Vec<SmsSendFacts>,
+    /// Each system settings screen the code opens (an intent action under `android.settings.`
+    /// or `ADD_DEVICE_ADMIN`): where the user grants special permissions.
+    pub settings_intents: Vec<SettingsIntentFacts>,
+    /// Camera and microphone use in a service whose manifest entry does not declare the
+    /// matching `foregroundServiceType` (`camera`, `microphone`): capture with no visible
+    /// foreground use.
+    pub background_capture: Vec<BackgroundCaptureFacts>,
+}
+
+/// Camera or microphone use in a service without the matching foreground service type.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct BackgroundCaptureFacts {
+    /// Where (`api` is the sensitive API), and who uses it.
+    pub site: CallSiteFacts,
+    /// `camera` or `microphone`.
+    pub pi_type: String,
+    /// The service class (dotted), and whether the manifest declares it.
+    pub service: String,
+    /// Its `android:foregroundServiceType`, when the manifest declares one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foreground_service_type: Option<String>,
+}
+
+/// An SMS sent by the code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct SmsSendFacts {
+    /// Where, and who sends.
+    pub site: CallSiteFacts,
+    /// The destination numbers, when constants.
+    pub destinations: Vec<String>,
+}
+
+/// A settings screen opened by the code.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct SettingsIntentFacts {
+    /// Where, and who opens it.
+    pub site: CallSiteFacts,
+    /// The intent's action.
+    pub action: String,
 }
 
 /// A call asking whether named apps are installed.
@@ -743,7 +785,8 @@ pub struct PackageProbeFacts {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct KeepAliveFacts {
     /// `restarting-service` (`onStartCommand` returns `START_STICKY`,
-    /// `START_STICKY_COMPATIBILITY` or `START_REDELIVER_INTENT`), `sync-adapter`,
+    /// `START_STICKY_COMPATIBILITY` or `START_REDELIVER_INTENT`), `foreground-from-receiver`
+    /// (a broadcast receiver calls `startForegroundService`), `sync-adapter`,
     /// `account-authenticator`, `extra-process`, `repeating-schedule` (a repeating alarm, a
     /// periodic job or periodic work).
     pub mechanism: String,
@@ -770,6 +813,9 @@ impl BehaviourFacts {
             && self.permission_result_exits.is_empty()
             && self.keep_alive.is_empty()
             && self.package_probes.is_empty()
+            && self.sms_sends.is_empty()
+            && self.settings_intents.is_empty()
+            && self.background_capture.is_empty()
     }
 }
 

@@ -312,6 +312,14 @@ vocab! {
         KeepAlive = "keep-alive",
         /// Apps the code asks about by name (`behaviour.package_probes`).
         PackageProbe = "package-probe",
+        /// SMS the code sends itself (`behaviour.sms_sends`).
+        SmsSend = "sms-send",
+        /// Camera or microphone use in services without the matching foreground service type
+        /// (`behaviour.background_capture`).
+        BackgroundCapture = "background-capture",
+        /// System settings screens the code opens for the user to grant a special permission
+        /// (`behaviour.settings_intents`).
+        SettingsIntent = "settings-intent",
     }
 }
 
@@ -799,14 +807,13 @@ vocab! {
         RequestPermissions = "request-permissions",
         /// Registers a broadcast receiver in code (`arg`: the `IntentFilter`).
         RegisterReceiver = "register-receiver",
-        /// Sends the user to a system settings screen (`arg`: the `Intent`, whose action says
-        /// which).
-        OpenSettings = "open-settings",
         /// Schedules repeating work: a repeating alarm, a periodic job or periodic work (`arg`:
         /// what it runs, when known — the `PendingIntent`'s `Intent`, the worker class).
         RepeatingSchedule = "repeating-schedule",
         /// Asks whether a named app is installed (`arg`: the package name).
         PackageProbe = "package-probe",
+        /// Sends an SMS itself (`arg`: the destination number).
+        SendSms = "send-sms",
     }
 }
 
@@ -1234,17 +1241,31 @@ pub enum CheckParams {
         /// Wake-up broadcast actions.
         actions: Vec<String>,
     },
+    /// `sms-send`: one finding per owner sending SMS itself.
+    SmsSend {},
+    /// `background-capture`: one finding per owner using the camera or the microphone in
+    /// services without the matching foreground service type.
+    BackgroundCapture {},
+    /// `settings-intent`: one finding per owner opening a settings screen with one of these
+    /// actions (where the user grants a special permission).
+    SettingsIntent {
+        /// Intent actions (`android.settings.action.MANAGE_OVERLAY_PERMISSION`…).
+        actions: Vec<String>,
+    },
     /// `package-probe`: one finding per owner asking whether at least `min_packages` other
     /// apps, named by constants, are installed.
     PackageProbe {
         /// The fewest probed apps that make a finding.
         min_packages: u32,
+        /// Packages of the platform and system apps (each with its sub-packages) not counted:
+        /// checking for Google Play services or the Play Store is no sniffing.
+        exempt_packages: Vec<String>,
     },
     /// `keep-alive`: one finding per owner of `behaviour.keep_alive` entries of these
     /// mechanisms (empty: all); an owner whose only mechanism is `extra-process` is `info`.
     KeepAlive {
-        /// Mechanisms (`restarting-service`, `sync-adapter`, `account-authenticator`,
-        /// `extra-process`, `repeating-schedule`).
+        /// Mechanisms (`restarting-service`, `foreground-from-receiver`, `sync-adapter`,
+        /// `account-authenticator`, `extra-process`, `repeating-schedule`).
         mechanisms: Vec<String>,
     },
     /// `component-capability`: components protected by one of these permissions (the
@@ -1434,9 +1455,15 @@ impl AssociatedStartRaw {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct EmptyRaw {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PackageProbeRaw {
     #[serde(default = "one")]
     min_packages: u32,
+    #[serde(default)]
+    exempt_packages: Vec<String>,
 }
 
 const fn one() -> u32 {
@@ -1453,6 +1480,7 @@ struct KeepAliveRaw {
 /// The `keep-alive` mechanisms the engine reports.
 pub const KEEP_ALIVE_MECHANISMS: &[&str] = &[
     "restarting-service",
+    "foreground-from-receiver",
     "sync-adapter",
     "account-authenticator",
     "extra-process",
@@ -1609,6 +1637,25 @@ impl CheckParams {
                 ComponentCapabilityRaw::parse(value.try_into().map_err(err)?)?
             }
             CheckKind::SelfStart => SelfStartRaw::parse(value.try_into().map_err(err)?)?,
+            CheckKind::PermissionRequest
+            | CheckKind::AssociatedStart
+            | CheckKind::RegisteredReceiver
+            | CheckKind::KeepAlive
+            | CheckKind::SmsSend
+            | CheckKind::BackgroundCapture
+            | CheckKind::SettingsIntent
+            | CheckKind::PackageProbe => Self::parse_behaviour(kind, value)?,
+            CheckKind::SecretPresent => {
+                let r: SecretKindsRaw = value.try_into().map_err(err)?;
+                Self::SecretPresent { kinds: r.kinds }
+            }
+        })
+    }
+
+    /// The behaviour kinds' parameters (`permission-request`, `associated-start`, …).
+    fn parse_behaviour(kind: CheckKind, value: toml::Value) -> Result<Self, String> {
+        let err = |e: toml::de::Error| e.message().to_owned();
+        Ok(match kind {
             CheckKind::PermissionRequest => {
                 let r: PermissionRequestRaw = value.try_into().map_err(err)?;
                 Self::PermissionRequest {
@@ -1622,16 +1669,29 @@ impl CheckParams {
                 RegisteredReceiverRaw::parse(value.try_into().map_err(err)?)?
             }
             CheckKind::KeepAlive => KeepAliveRaw::parse(value.try_into().map_err(err)?)?,
+            CheckKind::SmsSend => {
+                let _: EmptyRaw = value.try_into().map_err(err)?;
+                Self::SmsSend {}
+            }
+            CheckKind::BackgroundCapture => {
+                let _: EmptyRaw = value.try_into().map_err(err)?;
+                Self::BackgroundCapture {}
+            }
+            CheckKind::SettingsIntent => {
+                let r: RegisteredReceiverRaw = value.try_into().map_err(err)?;
+                if r.actions.is_empty() {
+                    return Err("`actions` is empty: it must name at least one".to_owned());
+                }
+                Self::SettingsIntent { actions: r.actions }
+            }
             CheckKind::PackageProbe => {
                 let r: PackageProbeRaw = value.try_into().map_err(err)?;
                 Self::PackageProbe {
                     min_packages: r.min_packages.max(1),
+                    exempt_packages: r.exempt_packages,
                 }
             }
-            CheckKind::SecretPresent => {
-                let r: SecretKindsRaw = value.try_into().map_err(err)?;
-                Self::SecretPresent { kinds: r.kinds }
-            }
+            _ => return Err(format!("`{kind}` is not a behaviour check kind")),
         })
     }
 }

@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use apkscope_facts::code::{ArgValue, CodeIndex, IntentValue, MethodId, Site, TargetPackage};
 use apkscope_facts::{
-    AppFacts, AssociatedStartFacts, BehaviourFacts, CallSiteFacts, Evidence, Finding,
-    KeepAliveFacts, OwnerFacts, PackageProbeFacts, PermissionRequestFacts, RegisteredReceiverFacts,
+    AppFacts, AssociatedStartFacts, BackgroundCaptureFacts, BehaviourFacts, CallSiteFacts,
+    Evidence, Finding, KeepAliveFacts, OwnerFacts, PackageProbeFacts, PermissionRequestFacts,
+    RegisteredReceiverFacts, SettingsIntentFacts, SmsSendFacts,
 };
 use apkscope_rules::{
     BehaviourRole, CompiledCheck, CompiledPack, RequestCondition, StartDirection,
@@ -17,11 +18,10 @@ use apkscope_rules::{
 
 use super::fingerprinted_finding;
 use super::message::{Arg, Msg};
-use super::pi::{owner_facts, owner_msg, unknown_package};
+use super::pi::owner_msg;
 use super::startup::{Grade, SiteReach};
 use crate::attribution::{
-    Attribution, KIND_OPEN_SOURCE_LIBRARY, KIND_PLATFORM_LIBRARY, KIND_SDK, KIND_UNATTRIBUTED,
-    class_of, owner_kind, owner_name,
+    Attribution, KIND_OPEN_SOURCE_LIBRARY, KIND_PLATFORM_LIBRARY, KIND_SDK, class_of,
 };
 
 /// Lifecycle methods a request can sit in, as the report names them.
@@ -46,8 +46,6 @@ const IN_MESSAGE: usize = 4;
 /// What makes calls one request: the calling method, and for a wrapper library's chained
 /// calls the call that made the builder (else the call's own pc).
 type RequestKey = (MethodId, Option<(u32, u32)>, u32);
-/// An owner's receivers registered in code, with the wake actions each hears.
-type Registrations<'f> = Vec<(&'f RegisteredReceiverFacts, Vec<&'f str>)>;
 
 /// A `[[behaviour_api]]` call with its argument rebuilt.
 #[derive(Debug, Clone)]
@@ -120,6 +118,7 @@ pub(crate) fn behaviour_facts(
     attribution: &Attribution<'_>,
     sites: &[BehaviourSite],
     reach: Option<&[SiteReach]>,
+    accesses: &[super::pi::Access],
 ) -> BehaviourFacts {
     let index = &facts.code_index;
     let own_authorities = own_authorities(facts);
@@ -153,9 +152,20 @@ pub(crate) fn behaviour_facts(
             | BehaviourRole::StartService
             | BehaviourRole::BindService
             | BehaviourRole::SendBroadcast => {
+                if let Some(k) = foreground_from_receiver(index, site, call_site) {
+                    out.keep_alive.push(k);
+                }
                 let ArgValue::Intent(intent) = &site.value else {
                     continue;
                 };
+                if api.role == BehaviourRole::StartActivity
+                    && let Some(action) = intent.actions.iter().find(|a| is_settings_action(a))
+                {
+                    out.settings_intents.push(SettingsIntentFacts {
+                        site: call_site(),
+                        action: action.clone(),
+                    });
+                }
                 let Some(target) = foreign_target(facts, intent) else {
                     continue;
                 };
@@ -176,22 +186,16 @@ pub(crate) fn behaviour_facts(
                 });
             }
             BehaviourRole::PackageProbe => {
-                let ArgValue::Strings { values, .. } = &site.value else {
-                    continue;
-                };
-                let packages: Vec<String> = values
-                    .iter()
-                    .filter(|p| !is_own_package(facts, p) && p.contains('.'))
-                    .cloned()
-                    .collect();
-                if !packages.is_empty() {
-                    out.package_probes.push(PackageProbeFacts {
-                        site: call_site(),
-                        packages,
-                    });
-                }
+                out.package_probes
+                    .extend(package_probe_of(facts, &site.value, call_site));
             }
-            BehaviourRole::OpenSettings => {}
+            BehaviourRole::SendSms => out.sms_sends.push(SmsSendFacts {
+                site: call_site(),
+                destinations: match &site.value {
+                    ArgValue::Strings { values, .. } => values.clone(),
+                    _ => Vec::new(),
+                },
+            }),
         }
     }
     for (i, site) in provider_calls {
@@ -209,6 +213,7 @@ pub(crate) fn behaviour_facts(
         out.permission_requests.push(request);
     }
     out.permission_result_exits = permission_result_exits(facts, pack, attribution);
+    out.background_capture = background_capture(facts, pack, attribution, accesses);
     out.keep_alive
         .extend(restarting_services(facts, pack, attribution));
     out.keep_alive
@@ -308,32 +313,13 @@ fn restarting_services(
                 .map(|c| c.name.clone());
             KeepAliveFacts {
                 mechanism: "restarting-service".to_owned(),
-                owner: owner_of(facts, pack, attribution, class),
+                owner: super::manifest::class_owner(facts, pack, attribution, class),
                 component,
                 detail: Some(names.join("/")),
                 method: Some(signature),
             }
         })
         .collect()
-}
-
-/// The owner of a class (descriptor), as facts name it.
-fn owner_of(
-    facts: &AppFacts,
-    pack: &CompiledPack,
-    attribution: &Attribution<'_>,
-    class: &str,
-) -> OwnerFacts {
-    let who = attribution.owner(class);
-    let kind = owner_kind(who, pack);
-    let package = (kind == KIND_UNATTRIBUTED).then(|| unknown_package(class));
-    owner_facts(
-        facts,
-        pack,
-        kind,
-        &owner_name(who, pack),
-        package.as_deref(),
-    )
 }
 
 /// The manifest's keep-alive mechanisms: sync adapters and account authenticators (the
@@ -402,20 +388,11 @@ fn call_site(
 ) -> CallSiteFacts {
     let index = &facts.code_index;
     let class = class_of(index, site.method).unwrap_or_default();
-    let who = attribution.owner(class);
-    let kind = owner_kind(who, pack);
-    let package = (kind == KIND_UNATTRIBUTED).then(|| unknown_package(class));
     CallSiteFacts {
         method: index.method_signature(site.method).unwrap_or_default(),
         pc: site.pc,
         api: site.callee.clone(),
-        owner: owner_facts(
-            facts,
-            pack,
-            kind,
-            &owner_name(who, pack),
-            package.as_deref(),
-        ),
+        owner: super::manifest::class_owner(facts, pack, attribution, class),
         triggers: reach.map(|r| r.triggers.clone()).unwrap_or_default(),
         grade: reach
             .and_then(|r| r.best.as_ref())
@@ -514,6 +491,126 @@ fn start_facts(
         uri: intent.uri.clone(),
         action: intent.actions.first().cloned(),
     }
+}
+
+/// A probe of other apps by name: the constant package names other than the app's.
+fn package_probe_of(
+    facts: &AppFacts,
+    value: &ArgValue,
+    call: impl FnOnce() -> CallSiteFacts,
+) -> Option<PackageProbeFacts> {
+    let ArgValue::Strings { values, .. } = value else {
+        return None;
+    };
+    let packages: Vec<String> = values
+        .iter()
+        .filter(|p| !is_own_package(facts, p) && p.contains('.'))
+        .cloned()
+        .collect();
+    (!packages.is_empty()).then(|| PackageProbeFacts {
+        site: call(),
+        packages,
+    })
+}
+
+/// A foreground service started from a broadcast receiver: a system event (boot, a push
+/// message) brings up a service the system keeps running.
+fn foreground_from_receiver(
+    index: &CodeIndex,
+    site: &BehaviourSite,
+    call: impl Fn() -> CallSiteFacts,
+) -> Option<KeepAliveFacts> {
+    if !site.callee.contains("->startForegroundService(") {
+        return None;
+    }
+    let class = class_of(index, site.method)?;
+    let is_receiver = index
+        .superclass_chain(class)
+        .iter()
+        .any(|c| c == "Landroid/content/BroadcastReceiver;");
+    is_receiver.then(|| {
+        let call = call();
+        KeepAliveFacts {
+            mechanism: "foreground-from-receiver".to_owned(),
+            component: None,
+            detail: None,
+            method: Some(call.method),
+            owner: call.owner,
+        }
+    })
+}
+
+/// Service base classes of the platform: a class whose superclass chain reaches one is a
+/// service.
+const SERVICE_BASES: &[&str] = &[
+    "Landroid/app/Service;",
+    "Landroid/app/IntentService;",
+    "Landroid/app/job/JobService;",
+];
+
+/// Camera and microphone sites in services that do not declare the matching foreground
+/// service type, one per service, type and API.
+fn background_capture(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+    accesses: &[super::pi::Access],
+) -> Vec<BackgroundCaptureFacts> {
+    let index = &facts.code_index;
+    let mut out: BTreeMap<(String, String, String), BackgroundCaptureFacts> = BTreeMap::new();
+    for access in accesses {
+        let Some(api) = pack.apis().get(access.api) else {
+            continue;
+        };
+        let pi_type = api.pi_type.as_str();
+        if !matches!(pi_type, "camera" | "microphone") || !api.collects {
+            continue;
+        }
+        for &(method, pc) in &access.sites {
+            let Some(class) = class_of(index, method) else {
+                continue;
+            };
+            let chain = index.superclass_chain(class);
+            if !chain.iter().any(|c| SERVICE_BASES.contains(&c.as_str())) {
+                continue;
+            }
+            let dotted = class
+                .trim_start_matches('L')
+                .trim_end_matches(';')
+                .replace('/', ".");
+            let declared = facts
+                .manifest
+                .components
+                .iter()
+                .find(|c| c.kind == "service" && c.name == dotted);
+            let fst = declared.and_then(|c| c.foreground_service_type.clone());
+            if fst
+                .as_deref()
+                .is_some_and(|t| t.split('|').any(|t| t == pi_type))
+            {
+                continue;
+            }
+            out.entry((dotted.clone(), pi_type.to_owned(), api.signature.clone()))
+                .or_insert_with(|| BackgroundCaptureFacts {
+                    site: CallSiteFacts {
+                        method: index.method_signature(method).unwrap_or_default(),
+                        pc,
+                        api: api.signature.clone(),
+                        owner: super::manifest::class_owner(facts, pack, attribution, class),
+                        ..CallSiteFacts::default()
+                    },
+                    pi_type: pi_type.to_owned(),
+                    service: dotted,
+                    foreground_service_type: fst,
+                });
+        }
+    }
+    out.into_values().collect()
+}
+
+/// A settings screen's action: the `android.settings.` actions and the device-admin request.
+fn is_settings_action(action: &str) -> bool {
+    action.starts_with("android.settings.") || action == "android.app.action.ADD_DEVICE_ADMIN"
 }
 
 /// The content-provider authorities the app declares.
@@ -705,24 +802,14 @@ fn by_sdk(
     check: &CompiledCheck,
     requests: &[PermissionRequestFacts],
 ) -> Vec<Finding> {
-    let mut by_owner: BTreeMap<&str, Vec<&PermissionRequestFacts>> = BTreeMap::new();
-    for r in requests.iter().filter(|r| r.site.owner.kind == KIND_SDK) {
-        by_owner
-            .entry(r.site.owner.id.as_str())
-            .or_default()
-            .push(r);
-    }
-    by_owner
-        .into_iter()
-        .filter_map(|(sdk, requests)| {
-            let first = requests.first()?;
+    let by_sdks = requests.iter().filter(|r| r.site.owner.kind == KIND_SDK);
+    by_owner(by_sdks, |r| &r.site.owner)
+        .into_values()
+        .filter_map(|requests| {
+            let first = *requests.first()?;
             let permissions: BTreeSet<&str> = requests
                 .iter()
                 .flat_map(|r| r.permissions.iter().map(String::as_str))
-                .collect();
-            let methods: BTreeSet<String> = requests
-                .iter()
-                .map(|r| super::startup::short_method(&r.site.method))
                 .collect();
             let message = if permissions.is_empty() {
                 Msg::new("perm-request.by-sdk-unnamed")
@@ -737,18 +824,12 @@ fn by_sdk(
                     .map(|p| p.rsplit('.').next().unwrap_or(p).to_owned()),
                 8,
             )
-            .list("methods", methods, 3);
-            let fingerprint = super::fingerprint(&[check.check.id.as_str(), sdk]);
-            Some(Finding {
-                owner: Some(first.site.owner.clone()),
-                ..fingerprinted_finding(
-                    pack,
-                    check,
-                    &message,
-                    site_evidence(&first.site),
-                    fingerprint,
-                )
-            })
+            .list(
+                "methods",
+                short_methods(requests.iter().map(|r| &r.site)),
+                3,
+            );
+            Some(owner_finding(pack, check, &first.site, &message))
         })
         .collect()
 }
@@ -809,20 +890,12 @@ fn permission_result_exits(
             let Some((exit, pc)) = exit_call(index, method, class) else {
                 continue;
             };
-            let who = attribution.owner(class);
-            let kind = owner_kind(who, pack);
-            if kind == KIND_PLATFORM_LIBRARY {
+            let owner = super::manifest::class_owner(facts, pack, attribution, class);
+            if owner.kind == KIND_PLATFORM_LIBRARY {
                 continue;
             }
-            let package = (kind == KIND_UNATTRIBUTED).then(|| unknown_package(class));
             out.push(CallSiteFacts {
-                owner: owner_facts(
-                    facts,
-                    pack,
-                    kind,
-                    &owner_name(who, pack),
-                    package.as_deref(),
-                ),
+                owner,
                 method: signature,
                 pc,
                 api: exit,
@@ -951,17 +1024,24 @@ pub(super) fn associated_start(
     }
 }
 
+/// Whether `package` is one of `exempt` or a sub-package of one.
+fn is_exempt(package: &str, exempt: &[String]) -> bool {
+    exempt.iter().any(|e| {
+        package
+            .strip_prefix(e.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
 /// Whether a start is a finding: not of a system app, not by the platform's own libraries,
 /// and — when the call graph was built — reached without a user action (opening another app
 /// from a button is the user's choice; code no entry point reaches, an SDK API the app never
 /// calls, stays in `behaviour` only).
 fn is_reportable(start: &AssociatedStartFacts, exempt: &[String]) -> bool {
-    let exempt_target = start.package.as_deref().is_some_and(|p| {
-        exempt.iter().any(|e| {
-            p.strip_prefix(e.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-        })
-    });
+    let exempt_target = start
+        .package
+        .as_deref()
+        .is_some_and(|p| is_exempt(p, exempt));
     let user_only =
         !start.site.triggers.is_empty() && start.site.triggers.iter().all(|t| t == "user");
     !exempt_target && !user_only && start.site.owner.kind != KIND_PLATFORM_LIBRARY
@@ -973,21 +1053,14 @@ fn outbound(
     check: &CompiledCheck,
     exempt: &[String],
 ) -> Vec<Finding> {
-    let mut by_owner: BTreeMap<(String, String), Vec<&AssociatedStartFacts>> = BTreeMap::new();
-    for s in facts
+    let reportable = facts
         .behaviour
         .associated_starts
         .iter()
-        .filter(|s| is_reportable(s, exempt))
-    {
-        by_owner
-            .entry((s.site.owner.kind.clone(), s.site.owner.id.clone()))
-            .or_default()
-            .push(s);
-    }
-    by_owner
-        .into_iter()
-        .filter_map(|((kind, id), mut starts)| {
+        .filter(|s| is_reportable(s, exempt));
+    by_owner(reportable, |s| &s.site.owner)
+        .into_values()
+        .filter_map(|mut starts| {
             // Constant targets first: they are the strongest evidence.
             starts.sort_by_key(|s| match s.target.as_str() {
                 "constant" => 0,
@@ -1010,14 +1083,10 @@ fn outbound(
                 })
                 .map(|s| start_item(s))
                 .collect();
-            let methods: BTreeSet<String> = starts
-                .iter()
-                .map(|s| super::startup::short_method(&s.site.method))
-                .collect();
             let message = Msg::new("assoc.outbound")
                 .msg("owner", owner_msg(pack, &first.site.owner))
                 .arg("targets", Arg::list(items, IN_MESSAGE, false))
-                .list("methods", methods, 3);
+                .list("methods", short_methods(starts.iter().map(|s| &s.site)), 3);
             // Only targets chosen at run time, one at a time: a lead, not a wake routine.
             let (confidence, severity) = match first.target.as_str() {
                 "constant" => ("high", check.check.severity),
@@ -1027,18 +1096,10 @@ fn outbound(
                     apkscope_rules::Severity::Low.min(check.check.severity),
                 ),
             };
-            let fingerprint = super::fingerprint(&[check.check.id.as_str(), &kind, &id]);
             Some(Finding {
                 severity: severity.as_str().to_owned(),
-                owner: Some(first.site.owner.clone()),
                 confidence: Some(confidence.to_owned()),
-                ..fingerprinted_finding(
-                    pack,
-                    check,
-                    &message,
-                    site_evidence(&first.site),
-                    fingerprint,
-                )
+                ..owner_finding(pack, check, &first.site, &message)
             })
         })
         .collect()
@@ -1092,39 +1153,23 @@ pub(super) fn registered_receiver(
     check: &CompiledCheck,
     actions: &[String],
 ) -> Vec<Finding> {
-    let mut by_owner: BTreeMap<(String, String), Registrations<'_>> = BTreeMap::new();
-    for r in facts
+    let heard = |r: &RegisteredReceiverFacts| -> Vec<String> {
+        r.actions
+            .iter()
+            .filter(|a| actions.contains(a))
+            .cloned()
+            .collect()
+    };
+    let registrations = facts
         .behaviour
         .registered_receivers
         .iter()
-        .filter(|r| r.site.owner.kind != KIND_PLATFORM_LIBRARY)
-    {
-        let heard: Vec<&str> = r
-            .actions
-            .iter()
-            .map(String::as_str)
-            .filter(|a| actions.iter().any(|w| w == a))
-            .collect();
-        if heard.is_empty() {
-            continue;
-        }
-        by_owner
-            .entry((r.site.owner.kind.clone(), r.site.owner.id.clone()))
-            .or_default()
-            .push((r, heard));
-    }
-    by_owner
-        .into_iter()
-        .filter_map(|((kind, id), registrations)| {
-            let (first, _) = registrations.first()?;
-            let heard: BTreeSet<&str> = registrations
-                .iter()
-                .flat_map(|(_, h)| h.iter().copied())
-                .collect();
-            let methods: BTreeSet<String> = registrations
-                .iter()
-                .map(|(r, _)| super::startup::short_method(&r.site.method))
-                .collect();
+        .filter(|r| !heard(r).is_empty());
+    by_owner(registrations, |r| &r.site.owner)
+        .into_values()
+        .filter_map(|found| {
+            let first = *found.first()?;
+            let heard: BTreeSet<String> = found.iter().flat_map(|r| heard(r)).collect();
             let message = Msg::new("registered-receiver.wakes")
                 .msg("owner", owner_msg(pack, &first.site.owner))
                 .list(
@@ -1132,20 +1177,52 @@ pub(super) fn registered_receiver(
                     heard.iter().map(|a| a.rsplit('.').next().unwrap_or(a)),
                     6,
                 )
-                .list("methods", methods, 3);
-            let fingerprint = super::fingerprint(&[check.check.id.as_str(), &kind, &id]);
-            Some(Finding {
-                owner: Some(first.site.owner.clone()),
-                ..fingerprinted_finding(
-                    pack,
-                    check,
-                    &message,
-                    site_evidence(&first.site),
-                    fingerprint,
-                )
-            })
+                .list("methods", short_methods(found.iter().map(|r| &r.site)), 3);
+            Some(owner_finding(pack, check, &first.site, &message))
         })
         .collect()
+}
+
+/// Items by owner (kind and id, in that order), the platform's own libraries left out: their
+/// behaviour is the platform's.
+fn by_owner<'f, T>(
+    items: impl IntoIterator<Item = &'f T>,
+    owner: impl Fn(&T) -> &OwnerFacts,
+) -> BTreeMap<(String, String), Vec<&'f T>> {
+    let mut grouped: BTreeMap<(String, String), Vec<&'f T>> = BTreeMap::new();
+    for item in items {
+        let o = owner(item);
+        if o.kind != KIND_PLATFORM_LIBRARY {
+            grouped
+                .entry((o.kind.clone(), o.id.clone()))
+                .or_default()
+                .push(item);
+        }
+    }
+    grouped
+}
+
+/// The short names of the calling methods of these sites, sorted.
+fn short_methods<'f>(sites: impl Iterator<Item = &'f CallSiteFacts>) -> BTreeSet<String> {
+    sites
+        .map(|s| super::startup::short_method(&s.method))
+        .collect()
+}
+
+/// The one finding of `check` for the owner of `first`, with `first` as evidence and a
+/// fingerprint of the check and the owner.
+fn owner_finding(
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    first: &CallSiteFacts,
+    message: &Msg,
+) -> Finding {
+    let owner = &first.owner;
+    let fingerprint = super::fingerprint(&[check.check.id.as_str(), &owner.kind, &owner.id]);
+    Finding {
+        owner: Some(owner.clone()),
+        ..fingerprinted_finding(pack, check, message, site_evidence(first), fingerprint)
+    }
 }
 
 /// One keep-alive mechanism as a message item.
@@ -1165,6 +1242,7 @@ fn keep_alive_item(k: &KeepAliveFacts) -> Arg {
         "account-authenticator" => {
             Msg::new("keep-alive.authenticator").text("component", component)
         }
+        "foreground-from-receiver" => Msg::new("keep-alive.foreground").text("method", method),
         "extra-process" => Msg::new("keep-alive.process")
             .text("component", component)
             .text("process", detail),
@@ -1182,25 +1260,17 @@ pub(super) fn keep_alive(
     check: &CompiledCheck,
     mechanisms: &[String],
 ) -> Vec<Finding> {
-    let mut by_owner: BTreeMap<(String, String), Vec<&KeepAliveFacts>> = BTreeMap::new();
-    for k in facts
+    let named = facts
         .behaviour
         .keep_alive
         .iter()
-        .filter(|k| mechanisms.is_empty() || mechanisms.contains(&k.mechanism))
-        .filter(|k| k.owner.kind != KIND_PLATFORM_LIBRARY)
-    {
-        by_owner
-            .entry((k.owner.kind.clone(), k.owner.id.clone()))
-            .or_default()
-            .push(k);
-    }
-    by_owner
+        .filter(|k| mechanisms.is_empty() || mechanisms.contains(&k.mechanism));
+    by_owner(named, |k| &k.owner)
         .into_iter()
         .filter_map(|((kind, id), mut found)| {
             // The strongest mechanisms first.
             found.sort_by_key(|k| match k.mechanism.as_str() {
-                "restarting-service" => 0,
+                "restarting-service" | "foreground-from-receiver" => 0,
                 "sync-adapter" | "account-authenticator" => 1,
                 "repeating-schedule" => 2,
                 _ => 3,
@@ -1241,26 +1311,16 @@ pub(super) fn package_probe(
     pack: &CompiledPack,
     check: &CompiledCheck,
     min_packages: u32,
+    exempt: &[String],
 ) -> Vec<Finding> {
-    let mut by_owner: BTreeMap<(String, String), Vec<&PackageProbeFacts>> = BTreeMap::new();
-    for p in facts
-        .behaviour
-        .package_probes
-        .iter()
-        .filter(|p| p.site.owner.kind != KIND_PLATFORM_LIBRARY)
-    {
-        by_owner
-            .entry((p.site.owner.kind.clone(), p.site.owner.id.clone()))
-            .or_default()
-            .push(p);
-    }
-    by_owner
-        .into_iter()
-        .filter_map(|((kind, id), probes)| {
+    by_owner(&facts.behaviour.package_probes, |p| &p.site.owner)
+        .into_values()
+        .filter_map(|probes| {
             let first = *probes.first()?;
             let packages: BTreeSet<&str> = probes
                 .iter()
                 .flat_map(|p| p.packages.iter().map(String::as_str))
+                .filter(|p| !is_exempt(p, exempt))
                 .collect();
             if packages.len() < usize::try_from(min_packages).unwrap_or(usize::MAX) {
                 return None;
@@ -1269,17 +1329,86 @@ pub(super) fn package_probe(
                 .msg("owner", owner_msg(pack, &first.site.owner))
                 .count("n", super::count(packages.len()))
                 .list("packages", packages.iter().copied(), 8);
-            let fingerprint = super::fingerprint(&[check.check.id.as_str(), &kind, &id]);
-            Some(Finding {
-                owner: Some(first.site.owner.clone()),
-                ..fingerprinted_finding(
-                    pack,
-                    check,
-                    &message,
-                    site_evidence(&first.site),
-                    fingerprint,
-                )
-            })
+            Some(owner_finding(pack, check, &first.site, &message))
+        })
+        .collect()
+}
+
+/// Findings of one `sms-send` check: one per owner sending SMS itself, with the constant
+/// destination numbers.
+pub(super) fn sms_send(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+) -> Vec<Finding> {
+    by_owner(&facts.behaviour.sms_sends, |s| &s.site.owner)
+        .into_values()
+        .filter_map(|sends| {
+            let first = *sends.first()?;
+            let numbers: BTreeSet<&str> = sends
+                .iter()
+                .flat_map(|s| s.destinations.iter().map(String::as_str))
+                .collect();
+            let message = if numbers.is_empty() {
+                Msg::new("sms-send.runtime")
+            } else {
+                Msg::new("sms-send.numbers").list("numbers", numbers.iter().copied(), 6)
+            }
+            .msg("owner", owner_msg(pack, &first.site.owner))
+            .list("methods", short_methods(sends.iter().map(|s| &s.site)), 3);
+            Some(owner_finding(pack, check, &first.site, &message))
+        })
+        .collect()
+}
+
+/// Findings of one `settings-intent` check: one per owner opening settings screens with any
+/// of `actions`.
+pub(super) fn settings_intent(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+    actions: &[String],
+) -> Vec<Finding> {
+    let opened = facts
+        .behaviour
+        .settings_intents
+        .iter()
+        .filter(|s| actions.contains(&s.action));
+    by_owner(opened, |s| &s.site.owner)
+        .into_values()
+        .filter_map(|found| {
+            let first = *found.first()?;
+            let screens: BTreeSet<&str> = found
+                .iter()
+                .map(|s| s.action.rsplit('.').next().unwrap_or(&s.action))
+                .collect();
+            let message = Msg::new("settings-intent.found")
+                .msg("owner", owner_msg(pack, &first.site.owner))
+                .list("screens", screens.iter().copied(), 6)
+                .list("methods", short_methods(found.iter().map(|s| &s.site)), 3);
+            Some(owner_finding(pack, check, &first.site, &message))
+        })
+        .collect()
+}
+
+/// Findings of one `background-capture` check: one per owner using the camera or the
+/// microphone in services without the matching foreground service type.
+pub(super) fn background_capture_findings(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    check: &CompiledCheck,
+) -> Vec<Finding> {
+    by_owner(&facts.behaviour.background_capture, |b| &b.site.owner)
+        .into_values()
+        .filter_map(|found| {
+            let first = *found.first()?;
+            let types: BTreeSet<&str> = found.iter().map(|b| b.pi_type.as_str()).collect();
+            let services: BTreeSet<&str> = found.iter().map(|b| b.service.as_str()).collect();
+            let message = Msg::new("background-capture.found")
+                .msg("owner", owner_msg(pack, &first.site.owner))
+                .list("types", types.iter().copied(), 2)
+                .list("services", services.iter().copied(), 4);
+            Some(owner_finding(pack, check, &first.site, &message))
         })
         .collect()
 }

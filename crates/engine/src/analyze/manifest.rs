@@ -303,11 +303,21 @@ pub(super) fn component_owner(
     attribution: &Attribution<'_>,
     class: &str,
 ) -> OwnerFacts {
-    let descriptor = super::startup::descriptor(class);
-    let who = attribution.owner(&descriptor);
+    class_owner(facts, pack, attribution, &super::startup::descriptor(class))
+}
+
+/// The owner of the class `descriptor` (`Lcom/x/Y;`), as findings name it: unattributed code
+/// by its package.
+pub(super) fn class_owner(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    attribution: &Attribution<'_>,
+    descriptor: &str,
+) -> OwnerFacts {
+    let who = attribution.owner(descriptor);
     let kind = owner_kind(who, pack);
     let package =
-        (kind == crate::attribution::KIND_UNATTRIBUTED).then(|| unknown_package(&descriptor));
+        (kind == crate::attribution::KIND_UNATTRIBUTED).then(|| unknown_package(descriptor));
     owner_facts(
         facts,
         pack,

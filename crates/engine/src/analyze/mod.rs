@@ -121,6 +121,7 @@ pub(crate) fn analyze(
         &attribution,
         &behaviour_sites,
         startup.as_ref().map(|s| s.sites.as_slice()),
+        &accesses,
     );
     facts.startup = startup.map(|s| s.facts);
     facts.unknown_components = pi::unknown_components(facts, &accesses, pack);
@@ -182,9 +183,17 @@ pub(crate) fn run_checks(facts: &AppFacts, pack: &CompiledPack, as_of: &Day) -> 
             CheckParams::KeepAlive { mechanisms } => {
                 behaviour::keep_alive(facts, pack, check, mechanisms)
             }
-            CheckParams::PackageProbe { min_packages } => {
-                behaviour::package_probe(facts, pack, check, *min_packages)
+            CheckParams::SmsSend {} => behaviour::sms_send(facts, pack, check),
+            CheckParams::BackgroundCapture {} => {
+                behaviour::background_capture_findings(facts, pack, check)
             }
+            CheckParams::SettingsIntent { actions } => {
+                behaviour::settings_intent(facts, pack, check, actions)
+            }
+            CheckParams::PackageProbe {
+                min_packages,
+                exempt_packages,
+            } => behaviour::package_probe(facts, pack, check, *min_packages, exempt_packages),
             CheckParams::PermissionRequested { .. } => {
                 permissions::permission_requested(facts, &check.check.id, &claims.permissions)
                     .into_iter()
