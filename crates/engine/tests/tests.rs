@@ -23,6 +23,7 @@ mod hostile;
 mod network;
 mod never_panic;
 mod obfuscation;
+mod own_package;
 mod packers;
 mod parity;
 mod recheck;

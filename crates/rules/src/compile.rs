@@ -791,10 +791,13 @@ impl CompiledPack {
     /// The SDK a manifest component (dotted class name) belongs to: an exact `components`
     /// entry, else the SDK of its class ([`CompiledPack::sdk_for_class`]).
     pub fn sdk_for_component(&self, name: &str) -> Option<SdkId> {
-        self.components
-            .get(name)
-            .copied()
+        self.sdk_for_component_exact(name)
             .or_else(|| self.sdk_for_class(name))
+    }
+
+    /// The SDK whose rule names this component class exactly (no class-prefix match).
+    pub fn sdk_for_component_exact(&self, name: &str) -> Option<SdkId> {
+        self.components.get(name).copied()
     }
 
     /// The SDK that declares this intent-filter action (exact).

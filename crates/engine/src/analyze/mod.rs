@@ -48,7 +48,7 @@ pub(crate) fn analyze(
     graph: Option<startup::Pending>,
     call_graph: bool,
 ) {
-    let mut sdks = sdks::detect_sdks(facts, pack);
+    let mut sdks = sdks::detect_sdks(facts, pack, app_packages);
     if guard.should_stop() {
         return;
     }

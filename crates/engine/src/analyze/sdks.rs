@@ -10,7 +10,7 @@ use apkscope_rules::{Category, CompiledPack, SdkId};
 use super::MAX_EXAMPLES;
 use super::message::Msg;
 use super::pi::Access;
-use crate::attribution::Owner;
+use crate::attribution::{Attribution, Owner};
 
 /// Evidence gathered per SDK while scanning.
 #[derive(Debug, Default)]
@@ -23,13 +23,26 @@ pub(super) struct Found {
     domains: BTreeSet<String>,
 }
 
-pub(super) fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<SdkId, Found> {
+/// The SDKs the app embeds, with their evidence. The app's own packages (its manifest package,
+/// its Application class's package, `app_packages`) are never an SDK's, even under a vendor's
+/// prefix (`cn.jiguang.demo`, `com.umeng.sample`): their classes and components are not
+/// evidence; the vendor's own classes elsewhere still are.
+pub(super) fn detect_sdks(
+    facts: &AppFacts,
+    pack: &CompiledPack,
+    app_packages: &[String],
+) -> BTreeMap<SdkId, Found> {
     let mut found: BTreeMap<SdkId, Found> = BTreeMap::new();
     let index = &facts.code_index;
+    let own = Attribution::new(facts, pack, app_packages, &[]);
+    let is_own = |descriptor: &str| own.owner(descriptor) == Owner::App;
     for id in index.classes() {
         let Some(descriptor) = index.class_descriptor(id) else {
             continue;
         };
+        if is_own(descriptor) {
+            continue;
+        }
         if let Some(sdk) = pack.sdk_for_class(descriptor) {
             let entry = found.entry(sdk).or_default();
             entry.classes += 1;
@@ -39,9 +52,13 @@ pub(super) fn detect_sdks(facts: &AppFacts, pack: &CompiledPack) -> BTreeMap<Sdk
         }
     }
     for component in &facts.manifest.components {
-        let sdk = pack
-            .sdk_for_component(&component.name)
-            .or_else(|| pack.sdk_for_class(&component.name));
+        // A component the pack names exactly is the SDK's; one matched by class prefix only
+        // when it is not in the app's own packages.
+        let sdk = if is_own(&super::startup::descriptor(&component.name)) {
+            pack.sdk_for_component_exact(&component.name)
+        } else {
+            pack.sdk_for_component(&component.name)
+        };
         if let Some(sdk) = sdk {
             found
                 .entry(sdk)
