@@ -79,6 +79,7 @@ pub(crate) fn render_text(facts: &AppFacts, lang: Lang) -> String {
     render_sdks(&mut s, facts, lang);
     render_unknown_components(&mut s, facts, lang);
     render_startup(&mut s, facts, lang);
+    render_behaviour(&mut s, facts, lang);
     render_findings(&mut s, facts, lang);
     render_checks(&mut s, facts, lang);
     render_components(&mut s, facts, lang);
@@ -277,6 +278,124 @@ fn render_unknown_components(s: &mut String, facts: &AppFacts, lang: Lang) {
         for e in &u.examples {
             let _ = writeln!(s, "      {} {} @{}", tr(lang, "at"), e.method, e.pc);
         }
+    }
+}
+
+/// What the code asks of the user and of other apps (`behaviour`): one line per permission
+/// request, start of another app, receiver registered in code, keep-alive mechanism, probe,
+/// SMS sent, settings screen and capture in a service.
+fn render_behaviour(s: &mut String, facts: &AppFacts, lang: Lang) {
+    let b = &facts.behaviour;
+    if b.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n{}", tr(lang, "Behaviour"));
+    let when = |site: &apkscope_facts::CallSiteFacts| {
+        site.grade
+            .as_deref()
+            .map(|g| format!(" ({})", label(lang, "confidence", g)))
+            .unwrap_or_default()
+    };
+    for r in &b.permission_requests {
+        let _ = writeln!(
+            s,
+            "  {} {}: {} [{}]{}{}",
+            tr(lang, "permission request"),
+            r.site.owner.id,
+            if r.permissions.is_empty() {
+                "?".to_owned()
+            } else {
+                r.permissions.join(", ")
+            },
+            r.groups.join(", "),
+            r.library
+                .as_deref()
+                .map(|l| format!(" via {l}"))
+                .unwrap_or_default(),
+            when(&r.site)
+        );
+        let _ = writeln!(
+            s,
+            "      {} {} @{}",
+            tr(lang, "at"),
+            r.site.method,
+            r.site.pc
+        );
+    }
+    for a in &b.associated_starts {
+        let target = a
+            .package
+            .clone()
+            .or_else(|| a.query.clone())
+            .or_else(|| a.uri.clone())
+            .unwrap_or_else(|| a.target.clone());
+        let _ = writeln!(
+            s,
+            "  {} {}: {} {} ({}){}",
+            tr(lang, "starts another app"),
+            a.site.owner.id,
+            a.how,
+            target,
+            a.target,
+            when(&a.site)
+        );
+    }
+    render_behaviour_inventory(s, b, lang);
+}
+
+/// The `behaviour` lists with one line per item: owner and what.
+fn render_behaviour_inventory(s: &mut String, b: &apkscope_facts::BehaviourFacts, lang: Lang) {
+    let mut item = |heading: &'static str, owner: &str, what: String| {
+        let _ = writeln!(s, "  {} {owner}: {what}", tr(lang, heading));
+    };
+    let or_unknown = |list: &[String]| {
+        if list.is_empty() {
+            "?".to_owned()
+        } else {
+            list.join(", ")
+        }
+    };
+    for r in &b.registered_receivers {
+        item(
+            "receiver registered in code",
+            &r.site.owner.id,
+            r.actions.join(", "),
+        );
+    }
+    for k in &b.keep_alive {
+        let what = [
+            k.component.as_deref(),
+            k.detail.as_deref(),
+            k.method.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
+        item("keep-alive", &k.owner.id, format!("{} {what}", k.mechanism));
+    }
+    for p in &b.package_probes {
+        item("apps probed", &p.site.owner.id, p.packages.join(", "));
+    }
+    for m in &b.sms_sends {
+        item("SMS sent", &m.site.owner.id, or_unknown(&m.destinations));
+    }
+    for x in &b.settings_intents {
+        item("settings screen", &x.site.owner.id, x.action.clone());
+    }
+    for c in &b.background_capture {
+        item(
+            "capture in a service",
+            &c.site.owner.id,
+            format!("{} {}", c.pi_type, c.service),
+        );
+    }
+    for e in &b.permission_result_exits {
+        item(
+            "exits on a permission result",
+            &e.owner.id,
+            format!("{} → {}", e.method, e.api),
+        );
     }
 }
 
