@@ -228,7 +228,8 @@ struct Block {
 pub struct Tracker {
     regs: Vec<Value>,
     args: Vec<Value>,
-    widths: Vec<u8>,
+    /// The registers an invoke or `filled-new-array` names.
+    operands: Vec<usize>,
 }
 
 /// What [`Tracker::track`] needs to know of the method besides its code.
@@ -635,7 +636,7 @@ impl Tracker {
     }
 
     fn filled_new_array(&mut self, insn: &Insn<'_>, frame: &mut Frame) -> Value {
-        let mut regs = Vec::new();
+        let mut regs = std::mem::take(&mut self.operands);
         Self::operand_registers(insn, &mut regs);
         let truncated = regs.len() > MAX_ARRAY_ELEMENTS;
         let elements = regs
@@ -643,11 +644,13 @@ impl Tracker {
             .take(MAX_ARRAY_ELEMENTS)
             .map(|&r| self.get(r))
             .collect();
+        let len = u32::try_from(regs.len()).ok();
+        self.operands = regs;
         frame.new_array(
             insn.pc,
             ArrayValue {
                 type_idx: u32::from(insn.unit(1).unwrap_or(0)),
-                len: u32::try_from(regs.len()).ok(),
+                len,
                 elements,
                 truncated,
             },
@@ -669,31 +672,24 @@ impl Tracker {
             | crate::code::Format::F4rcc => u32::from(u16_at(insn.raw, 2).unwrap_or_default()),
             _ => return Value::Unknown,
         };
-        let mut regs = Vec::new();
+        let mut regs = std::mem::take(&mut self.operands);
         Self::operand_registers(insn, &mut regs);
         let method = dex.method_ref(method_idx);
         let proto = method.and_then(|m| dex.proto(m.proto_idx));
         let shorty = proto
             .and_then(|p| dex.string_bytes(p.shorty_idx))
             .unwrap_or_default();
-        // Registers → logical arguments: the receiver, then one per parameter.
-        self.widths.clear();
-        if kind != InvokeKind::Static {
-            self.widths.push(1);
-        }
-        self.widths.extend(
-            shorty
-                .iter()
-                .skip(1)
-                .map(|c| if matches!(c, b'J' | b'D') { 2 } else { 1 }),
-        );
+        // Registers → logical arguments: the receiver, then one per parameter (a `long` or
+        // `double` takes two registers).
         self.args.clear();
+        let receiver = (kind != InvokeKind::Static).then_some(b'L');
         let mut at = 0usize;
-        for &width in &self.widths {
+        for c in receiver.into_iter().chain(shorty.iter().skip(1).copied()) {
             let value = regs.get(at).map_or(Value::Unknown, |&r| self.get(r));
             self.args.push(value);
-            at = at.saturating_add(usize::from(width));
+            at = at.saturating_add(if matches!(c, b'J' | b'D') { 2 } else { 1 });
         }
+        self.operands = regs;
         let returns = shorty.first().copied().unwrap_or(b'V');
         let call = Call {
             pc: insn.pc,

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use apkscope_facts::code::{ArgValue, CodeIndex, IntentValue, MethodId, Site, TargetPackage};
 use apkscope_facts::{
     AppFacts, AssociatedStartFacts, BackgroundCaptureFacts, BehaviourFacts, CallSiteFacts,
-    Evidence, Finding, KeepAliveFacts, OwnerFacts, PackageProbeFacts, PermissionRequestFacts,
-    RegisteredReceiverFacts, SettingsIntentFacts, SmsSendFacts,
+    Component, Evidence, Finding, KeepAliveFacts, OwnerFacts, PackageProbeFacts,
+    PermissionRequestFacts, RegisteredReceiverFacts, SettingsIntentFacts, SmsSendFacts,
 };
 use apkscope_rules::{
     BehaviourRole, CompiledCheck, CompiledPack, RequestCondition, StartDirection,
@@ -301,16 +301,7 @@ fn restarting_services(
     seen.into_iter()
         .map(|(signature, names)| {
             let class = signature.split_once("->").map_or("", |(c, _)| c);
-            let dotted = class
-                .trim_start_matches('L')
-                .trim_end_matches(';')
-                .replace('/', ".");
-            let component = facts
-                .manifest
-                .components
-                .iter()
-                .find(|c| c.kind == "service" && c.name == dotted)
-                .map(|c| c.name.clone());
+            let component = declared_service(facts, class).map(|c| c.name.clone());
             KeepAliveFacts {
                 mechanism: "restarting-service".to_owned(),
                 owner: super::manifest::class_owner(facts, pack, attribution, class),
@@ -540,6 +531,16 @@ fn foreground_from_receiver(
     })
 }
 
+/// The manifest's `<service>` entry for the class `descriptor`, if it declares one.
+fn declared_service<'f>(facts: &'f AppFacts, descriptor: &str) -> Option<&'f Component> {
+    let name = super::startup::dotted(descriptor);
+    facts
+        .manifest
+        .components
+        .iter()
+        .find(|c| c.kind == "service" && c.name == name)
+}
+
 /// Service base classes of the platform: a class whose superclass chain reaches one is a
 /// service.
 const SERVICE_BASES: &[&str] = &[
@@ -574,16 +575,9 @@ fn background_capture(
             if !chain.iter().any(|c| SERVICE_BASES.contains(&c.as_str())) {
                 continue;
             }
-            let dotted = class
-                .trim_start_matches('L')
-                .trim_end_matches(';')
-                .replace('/', ".");
-            let declared = facts
-                .manifest
-                .components
-                .iter()
-                .find(|c| c.kind == "service" && c.name == dotted);
-            let fst = declared.and_then(|c| c.foreground_service_type.clone());
+            let dotted = super::startup::dotted(class);
+            let fst =
+                declared_service(facts, class).and_then(|c| c.foreground_service_type.clone());
             if fst
                 .as_deref()
                 .is_some_and(|t| t.split('|').any(|t| t == pi_type))

@@ -96,12 +96,7 @@ pub(crate) fn explain(
         explained.push(ExplainedSite {
             location: location(index, site.method, site.pc),
             owner: owner_of(site.method),
-            triggers: analysis
-                .triggers(site.method)
-                .names()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            triggers: super::startup::trigger_names(&analysis, site.method),
             chains,
         });
     }

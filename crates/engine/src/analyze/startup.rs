@@ -177,6 +177,24 @@ pub(crate) fn descriptor(class: &str) -> String {
     format!("L{};", class.replace('.', "/"))
 }
 
+/// `Lcom/example/App;` → `com.example.App`.
+pub(crate) fn dotted(descriptor: &str) -> String {
+    descriptor
+        .trim_start_matches('L')
+        .trim_end_matches(';')
+        .replace('/', ".")
+}
+
+/// The names of the triggers that reach `method` (`startup`, `launch`…).
+pub(super) fn trigger_names(analysis: &Analysis<'_>, method: MethodId) -> Vec<String> {
+    analysis
+        .triggers(method)
+        .names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The call graph's searches for one scan, started as soon as the code index exists so that
 /// they run on their own thread while the scan reads native libraries, signatures and the
 /// network facts and looks the sensitive APIs up; [`Pending::finish`] hands them the API
@@ -338,12 +356,7 @@ fn read_off(
     let sites = behaviour_sites
         .iter()
         .map(|site| SiteReach {
-            triggers: analysis
-                .triggers(site.method)
-                .names()
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
+            triggers: trigger_names(&analysis, site.method),
             best: best_chain(&mut analysis, index, std::slice::from_ref(site)),
         })
         .collect();
@@ -698,12 +711,8 @@ pub(crate) fn short_method(signature: &str) -> String {
     let Some((class, member)) = signature.split_once("->") else {
         return signature.to_owned();
     };
-    let class = class
-        .trim_start_matches('L')
-        .trim_end_matches(';')
-        .replace('/', ".");
     let name = member.split_once('(').map_or(member, |(name, _)| name);
-    format!("{class}.{name}()")
+    format!("{}.{name}()", dotted(class))
 }
 
 fn class_of_signature(signature: &str) -> &str {

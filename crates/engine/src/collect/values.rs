@@ -38,6 +38,8 @@ pub(crate) struct Sinks {
     /// Every method name the model or a sink cares about, with the classes it may be called
     /// through: the cheap filter before a signature is built.
     names: BTreeMap<String, Through>,
+    /// The platform model ([`MODELS`]) by signature.
+    models: HashMap<&'static str, Role>,
 }
 
 /// The classes a method name matters on.
@@ -105,7 +107,11 @@ impl Sinks {
         for name in INSTALLED_APP_QUERIES {
             add(name, "Landroid/content/pm/PackageManager;", false);
         }
-        Self { by_selector, names }
+        Self {
+            by_selector,
+            names,
+            models: MODELS.iter().copied().collect(),
+        }
     }
 }
 
@@ -289,7 +295,6 @@ pub(crate) struct DexRoles {
 impl DexRoles {
     /// Looks up every method reference of `code` (whose tables are decoded) by selector.
     pub(crate) fn new(code: &DexCode, sinks: &Sinks) -> Self {
-        let models: HashMap<&str, Role> = MODELS.iter().copied().collect();
         let mut roles = vec![None; code.method_refs.len()];
         // The names' string indices in this dex (a few dozen binary searches), sorted: each
         // method reference is then one comparison of integers away from being skipped.
@@ -324,7 +329,7 @@ impl DexRoles {
                 continue;
             };
             if let Some(slot) = roles.get_mut(i) {
-                *slot = role_of(&signature, class, selector, name, sinks, &models);
+                *slot = role_of(&signature, class, selector, name, sinks);
             }
         }
         Self {
@@ -359,7 +364,6 @@ fn role_of(
     selector: &str,
     name: &str,
     sinks: &Sinks,
-    models: &HashMap<&str, Role>,
 ) -> Option<Role> {
     if let Some(sink) = sinks.by_selector.get(selector).and_then(|candidates| {
         candidates
@@ -371,7 +375,7 @@ fn role_of(
             arg: sink.arg,
         });
     }
-    if let Some(&role) = models.get(signature) {
+    if let Some(&role) = sinks.models.get(signature) {
         return Some(role);
     }
     if name == "getPackageName" && selector == "getPackageName()Ljava/lang/String;" {
