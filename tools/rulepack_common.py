@@ -50,13 +50,16 @@ def load_json(name):
 
 
 def toml_value(v):
-    """Render a str/int/bool/list value as TOML (JSON string escapes are valid TOML)."""
+    """Render a str/int/bool/list/inline-table value as TOML (JSON string escapes are valid
+    TOML)."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {toml_value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, list):
         items = [toml_value(x) for x in v]
         one = "[" + ", ".join(items) + "]"
@@ -69,7 +72,7 @@ def toml_value(v):
 SDK_FIELD_ORDER = [
     "id", "name", "name_zh", "vendor", "legal_entity", "category", "purpose", "exodus_id",
     "class_prefixes", "components", "intent_actions", "native_libs", "domains",
-    "homepage", "privacy_policy", "init_apis", "privacy_switches", "references",
+    "meta_data", "strings", "strings_min", "versions", "homepage", "privacy_policy", "init_apis", "privacy_switches", "references",
 ]
 
 # Method signatures (`Lcls;->name(params)ret`) an SDK entry may carry: its initialisation APIs

@@ -32,6 +32,11 @@ fuzz_target!(|data: &[u8]| {
     for class in dex.classes() {
         let _ = dex.type_descriptor(class.class_idx);
         let _ = class.interfaces.to_vec();
+        for value in dex.static_values(&class) {
+            if let apkscope_dex::StaticValue::Str(i) = value {
+                let _ = dex.string(i);
+            }
+        }
         for f in class.static_fields.iter().chain(&class.instance_fields) {
             let _ = dex.field_ref_string(f.field_idx);
         }

@@ -98,6 +98,9 @@ pub struct ClassDef<'a> {
     /// Offset of the `class_data_item` (0 = no members, e.g. marker
     /// interfaces).
     pub class_data_off: u32,
+    /// Offset of the static fields' initial values (`encoded_array_item`, 0 = none); see
+    /// [`Dex::static_values`](crate::Dex::static_values).
+    pub static_values_off: u32,
     /// Static fields.
     pub static_fields: Vec<EncodedField>,
     /// Instance fields.
@@ -124,6 +127,7 @@ impl<'a> ClassDef<'a> {
             interfaces_off: at(12),
             source_file_idx: opt(at(16)),
             class_data_off: at(24),
+            static_values_off: at(28),
             static_fields: Vec::new(),
             instance_fields: Vec::new(),
             direct_methods: Vec::new(),

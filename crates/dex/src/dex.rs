@@ -489,6 +489,17 @@ impl<'a> Dex<'a> {
         Classes::new(self)
     }
 
+    /// The initial values of `class`'s static fields, in `static_fields` order: the list may
+    /// be shorter (trailing fields with default values are omitted by the format, and a
+    /// malformed value ends it).
+    pub fn static_values(&self, class: &ClassDef<'_>) -> Vec<crate::StaticValue> {
+        crate::static_values::decode(
+            self.data,
+            class.static_values_off,
+            class.static_fields.len(),
+        )
+    }
+
     /// The code of `method`, `None` when it is abstract/native or its
     /// `code_item` is out of bounds (see [`Dex::code_at`] for the reason).
     pub fn code(&self, method: &crate::EncodedMethod) -> Option<Code<'a>> {

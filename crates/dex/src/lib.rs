@@ -55,6 +55,7 @@ mod dex;
 mod header;
 mod mutf8;
 mod read;
+mod static_values;
 pub mod values;
 
 pub use class::{
@@ -70,6 +71,7 @@ pub use dex::{
 };
 pub use header::Header;
 pub use mutf8::decode as decode_mutf8;
+pub use static_values::StaticValue;
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, Error>;

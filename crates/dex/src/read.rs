@@ -55,6 +55,23 @@ impl<'a> Cursor<'a> {
         self.data.len().saturating_sub(self.pos)
     }
 
+    /// Reads one byte.
+    #[inline]
+    pub(crate) fn byte(&mut self) -> Option<u8> {
+        let b = *self.data.get(self.pos)?;
+        self.pos = self.pos.checked_add(1)?;
+        Some(b)
+    }
+
+    /// Reads the next `n` bytes.
+    #[inline]
+    pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let end = self.pos.checked_add(n)?;
+        let bytes = self.data.get(self.pos..end)?;
+        self.pos = end;
+        Some(bytes)
+    }
+
     /// Decodes one uleb128 value of at most [`MAX_ULEB128_LEN`] bytes.
     ///
     /// Bits beyond 32 in the fifth byte are dropped, as ART's

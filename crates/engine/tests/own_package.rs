@@ -32,3 +32,24 @@ fn a_vendor_demo_app_embedding_the_sdk_still_reports_it() {
         ["Lcn/jiguang/api/JCoreInterface;"]
     );
 }
+
+#[test]
+fn a_renamed_sdk_is_found_by_its_manifest_key_with_lower_confidence() {
+    let facts = scan("renamed.apk");
+    let ids: Vec<&str> = facts.sdks.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["umeng-cnzz"]);
+    let cnzz = &facts.sdks[0];
+    assert_eq!(cnzz.confidence, "medium");
+    assert_eq!(cnzz.evidence.kinds, ["meta-data"]);
+    assert_eq!(cnzz.evidence.meta_data, ["CNZZ_APP_KEY"]);
+    assert_eq!(cnzz.evidence.domains, ["s.cnzz.com"]);
+    assert_eq!(cnzz.evidence.classes, 0);
+}
+
+#[test]
+fn old_namespaces_and_family_products_are_found_and_a_leftover_key_is_not() {
+    let facts = scan("legacy.apk");
+    let ids: Vec<&str> = facts.sdks.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["aliyun-push", "sharerec", "umeng", "umeng-exchange"]);
+    assert!(facts.sdks.iter().all(|s| s.confidence == "high"));
+}

@@ -238,3 +238,37 @@ fn sdk_apks_ground_truth() {
         &problems[..problems.len().min(40)]
     );
 }
+
+/// The versions the shared SDK APKs' binaries carry, each with where it was read.
+#[test]
+fn sdk_apks_versions() {
+    let Some(shared) = corpus::shared_dir("sdk-apks versions") else {
+        return;
+    };
+    let version = |apk: &str, sdk: &str| {
+        let facts = scan(&shared, &format!("sdk-apks/{apk}")).unwrap();
+        let found = facts.sdks.into_iter().find(|s| s.id == sdk).unwrap();
+        found.version.map(|v| (v.value, v.source)).unwrap()
+    };
+    let (jpush, source) = version("jpush.apk", "jpush");
+    assert_eq!(jpush, "5.0.4");
+    assert!(
+        source.starts_with("field Lcn/jpush/android/local/JPushConstants;"),
+        "{source}"
+    );
+    let (jcore, source) = version("jpush.apk", "jcore");
+    assert_eq!(jcore, "3.2.2");
+    assert!(
+        source.starts_with("field Lcn/jiguang/internal/JConstants;"),
+        "{source}"
+    );
+    let (umeng, source) = version("umeng.apk", "umeng");
+    assert_eq!(umeng, "5.6.7");
+    assert!(
+        source.starts_with("method Lcom/umeng/analytics/AnalyticsConfig;"),
+        "{source}"
+    );
+    assert_eq!(version("janalytics.apk", "janalytics").0, "2.1.8");
+    assert_eq!(version("jshare.apk", "jshare").0, "2.0.0");
+    assert_eq!(version("wechat.apk", "wechat").0, "2.1.3");
+}

@@ -275,6 +275,9 @@ pub struct DexCode {
     /// Integer constants returned by `onStartCommand` methods: `(method, value)`, where
     /// `method` indexes [`Self::methods`].
     pub start_command_returns: Vec<(u32, i64)>,
+    /// Texts read for the rule pack's SDK version sources (`field` and `method` sources):
+    /// (position in the pack's version sources, the constant string).
+    pub version_texts: Vec<(u32, String)>,
     reverse: OnceLock<ReverseIndex>,
 }
 
@@ -390,6 +393,7 @@ impl DexCode {
             bytes(&self.value_sites),
             bytes(&self.static_arrays),
             bytes(&self.start_command_returns),
+            bytes(&self.version_texts),
             self.reverse_index_bytes(),
         ]
         .into_iter()

@@ -35,7 +35,7 @@ pub use network::NetworkFacts;
 pub use schema::{failure_schema, report_schema};
 
 /// Version of the report layout; bumped whenever a field is renamed or its meaning changes.
-pub const SCHEMA_VERSION: &str = "0.4";
+pub const SCHEMA_VERSION: &str = "0.5";
 
 /// Everything known about one scanned app.
 #[derive(Debug, Default, Serialize, Deserialize, JsonSchema)]
@@ -573,6 +573,14 @@ pub struct SdkFacts {
     /// name in Chinese as it appears in the SDK's privacy policy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_entity: Option<String>,
+    /// The SDK's version, when its code or files carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<SdkVersion>,
+    /// How sure the detection is: `high` (its classes or components under the vendor's
+    /// names), `medium` (its actions, native libraries or manifest meta-data only: the code may
+    /// be renamed), `low` (only string markers).
+    #[serde(default)]
+    pub confidence: String,
     /// Why apkscope says the SDK is there.
     pub evidence: SdkEvidence,
     /// Personal-information types its code reaches (sensitive APIs called from its classes).
@@ -613,6 +621,26 @@ pub struct SdkEvidence {
     pub native_libs: Vec<String>,
     /// Network hosts found in code strings that belong to it.
     pub domains: Vec<String>,
+    /// Manifest meta-data keys its setup declares (`UMENG_APPKEY`).
+    #[serde(default)]
+    pub meta_data: Vec<String>,
+    /// Its string markers found in the code (they survive renaming).
+    #[serde(default)]
+    pub strings: Vec<String>,
+    /// The kinds of evidence above that found it, strongest first: `classes`, `components`,
+    /// `intent-actions`, `native-libs`, `meta-data`, `strings` (hosts only corroborate).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+}
+
+/// An SDK's version and where it was read.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct SdkVersion {
+    /// The version, e.g. `5.0.4`.
+    pub value: String,
+    /// Where it was read: `field Lcls;->NAME:Ljava/lang/String;`, `method …`,
+    /// `string "…"`, `native library lib/arm64-v8a/libjcore322.so`.
+    pub source: String,
 }
 
 /// Calls to one sensitive API by one owner (an SDK, the app, or unattributed code).

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::{
     Api, ApiKind, Async, BehaviourApi, Check, CheckParams, ConsentGate, Entry, Library, Message,
     Packer, Permission, PiType, PiTypeInfo, Reference, RuleTest, Sdk, Secret, SecretCharset,
-    Source,
+    Source, VersionSource,
 };
 use crate::pack::Pack;
 
@@ -230,6 +230,14 @@ pub struct CompiledPack {
     lib_exact: HashMap<String, SdkId>,
     lib_globs: Vec<Glob<SdkId>>,
     domains: HashMap<String, SdkId>,
+    /// Manifest meta-data keys of SDKs (exact).
+    sdk_meta_data: HashMap<String, SdkId>,
+    /// SDKs with string markers: (SDK, how many of its `strings` must be present).
+    sdk_string_sets: Vec<(SdkId, usize)>,
+    /// Version sources of every SDK, in SDK then rule order.
+    version_probes: Vec<(SdkId, VersionProbe)>,
+    /// Each SDK's run in `version_probes` (by [`SdkId`] index).
+    sdk_version_runs: Vec<std::ops::Range<usize>>,
     apis: Vec<Api>,
     apis_by_kind: [Vec<ApiId>; 4],
     methods: HashMap<String, Vec<ApiId>>,
@@ -247,6 +255,82 @@ pub struct CompiledPack {
     secret_meta_data: HashMap<String, SecretId>,
     checks: Vec<CompiledCheck>,
     tests: Vec<RuleTest>,
+}
+
+/// How many of an SDK's `strings` must be in the app: `strings_min`, else all of them.
+pub(crate) fn strings_needed(s: &Sdk) -> usize {
+    s.strings_min
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(s.strings.len())
+        .clamp(1, s.strings.len().max(1))
+}
+
+/// The default `pattern` of a version source: a dotted version of two to four numbers.
+pub const DEFAULT_VERSION_PATTERN: &str = r"^[vV]?(\d+(?:\.\d+){1,3})$";
+
+/// Where an SDK's version is read ([`VersionSource`], compiled).
+#[derive(Debug, Clone)]
+pub enum VersionLocation {
+    /// A static field (`Lcls;->NAME:Ljava/lang/String;`).
+    Field(String),
+    /// A method returning a constant string (`Lcls;->name()Ljava/lang/String;`).
+    Method(String),
+    /// Dex strings starting with this text.
+    StringPrefix(String),
+    /// Native-library file names matching this expression; the groups are the version.
+    NativeLib(regex::Regex),
+}
+
+/// One compiled version source of an SDK.
+#[derive(Debug, Clone)]
+pub struct VersionProbe {
+    /// Where the text is read.
+    pub location: VersionLocation,
+    pattern: regex::Regex,
+}
+
+impl VersionProbe {
+    /// Compiles a validated source (an invalid expression is a message).
+    pub(crate) fn new(source: &VersionSource) -> std::result::Result<Self, String> {
+        let compile = |p: &str| regex::Regex::new(p).map_err(|e| e.to_string());
+        let location = if let Some(f) = &source.field {
+            VersionLocation::Field(f.clone())
+        } else if let Some(m) = &source.method {
+            VersionLocation::Method(m.clone())
+        } else if let Some(p) = &source.string_prefix {
+            VersionLocation::StringPrefix(p.clone())
+        } else if let Some(l) = &source.native_lib {
+            VersionLocation::NativeLib(compile(l)?)
+        } else {
+            return Err("a version source names no location".to_owned());
+        };
+        let pattern = compile(source.pattern.as_deref().unwrap_or(DEFAULT_VERSION_PATTERN))?;
+        Ok(Self { location, pattern })
+    }
+
+    /// The version `text` carries: for a native library, its name's groups joined by `.`;
+    /// otherwise the pattern's first group, else its whole match (a string prefix is cut off
+    /// first). `None` when it does not match.
+    pub fn version(&self, text: &str) -> Option<String> {
+        match &self.location {
+            VersionLocation::NativeLib(names) => {
+                let name = text.rsplit('/').next().unwrap_or(text);
+                let caps = names.captures(name)?;
+                let parts: Vec<&str> = caps.iter().skip(1).flatten().map(|m| m.as_str()).collect();
+                (!parts.is_empty()).then(|| parts.join("."))
+            }
+            VersionLocation::StringPrefix(prefix) => {
+                self.matched(text.strip_prefix(prefix.as_str())?)
+            }
+            _ => self.matched(text),
+        }
+    }
+
+    fn matched(&self, text: &str) -> Option<String> {
+        let caps = self.pattern.captures(text)?;
+        let m = caps.get(1).or_else(|| caps.get(0))?;
+        (!m.as_str().is_empty()).then(|| m.as_str().to_owned())
+    }
 }
 
 /// Whether a reference is a web address cited as is.
@@ -303,9 +387,28 @@ impl CompiledPack {
         let mut lib_exact = HashMap::new();
         let mut lib_globs = Vec::new();
         let mut domains = HashMap::new();
+        let mut sdk_meta_data = HashMap::new();
+        let mut sdk_string_sets = Vec::new();
+        let mut version_probes = Vec::new();
+        let mut sdk_version_runs = Vec::with_capacity(sdks.len());
         for (i, s) in sdks.iter().enumerate() {
             let id = SdkId(id32(i)?);
             sdk_by_id.entry(s.id.clone()).or_insert(id);
+            for k in &s.meta_data {
+                sdk_meta_data.entry(k.clone()).or_insert(id);
+            }
+            if !s.strings.is_empty() {
+                sdk_string_sets.push((id, strings_needed(s)));
+            }
+            let start = version_probes.len();
+            for v in &s.versions {
+                let probe = VersionProbe::new(v).map_err(|message| Error::Matcher {
+                    what: "SDK version sources",
+                    message,
+                })?;
+                version_probes.push((id, probe));
+            }
+            sdk_version_runs.push(start..version_probes.len());
             for p in &s.class_prefixes {
                 // The first claimant keeps a prefix (validation rejects two claimants).
                 if seen_prefix.insert(p.as_str()) {
@@ -539,6 +642,10 @@ impl CompiledPack {
             lib_exact,
             lib_globs,
             domains,
+            sdk_meta_data,
+            sdk_string_sets,
+            version_probes,
+            sdk_version_runs,
             apis,
             apis_by_kind,
             methods,
@@ -798,6 +905,31 @@ impl CompiledPack {
     /// The SDK whose rule names this component class exactly (no class-prefix match).
     pub fn sdk_for_component_exact(&self, name: &str) -> Option<SdkId> {
         self.components.get(name).copied()
+    }
+
+    /// The SDK whose setup declares this manifest meta-data key (exact).
+    pub fn sdk_for_meta_data(&self, key: &str) -> Option<SdkId> {
+        self.sdk_meta_data.get(key).copied()
+    }
+
+    /// The SDKs with string markers, with how many of their `strings` must be present.
+    pub fn sdk_string_sets(&self) -> &[(SdkId, usize)] {
+        &self.sdk_string_sets
+    }
+
+    /// Every SDK's version sources, in SDK then rule order: a position in this list is how
+    /// the code index names a source.
+    pub fn version_probes(&self) -> &[(SdkId, VersionProbe)] {
+        &self.version_probes
+    }
+
+    /// Where an SDK's version is read: its positions in [`CompiledPack::version_probes`], in
+    /// the rule's order.
+    pub fn sdk_versions(&self, id: SdkId) -> std::ops::Range<usize> {
+        self.sdk_version_runs
+            .get(id.index())
+            .cloned()
+            .unwrap_or(0..0)
     }
 
     /// The SDK that declares this intent-filter action (exact).

@@ -131,6 +131,16 @@ pub mod codes {
     pub const UNKNOWN_TEST_RULE: &str = "E060";
     /// A test fixture path is empty, absolute or climbs out with `..`.
     pub const BAD_FIXTURE: &str = "E061";
+    /// An SDK's string markers are too weak to name it: fewer than two, one shorter than eight
+    /// characters, or a `strings_min` below 2 or above their number. (`strings = ["init"]`.)
+    pub const WEAK_SDK_STRINGS: &str = "E062";
+    /// An SDK version source names no location or several (`field`, `method`, `string_prefix`,
+    /// `native_lib`), a malformed member, or an expression that does not compile (a
+    /// `native_lib` expression needs a capture group).
+    pub const BAD_VERSION_SOURCE: &str = "E063";
+    /// Two SDKs have the same name, or one SDK's class prefix lies inside another vendor's SDK
+    /// prefix with no SDK-specific reason: one SDK is reported under two ids.
+    pub const SDK_OVERLAP: &str = "E064";
     /// An SDK has no signature at all (no prefix, component, action, library or domain): it can
     /// never be detected.
     pub const SDK_WITHOUT_SIGNATURE: &str = "W001";
@@ -198,6 +208,9 @@ pub mod codes {
         SECRET_WITHOUT_PATTERN,
         UNKNOWN_TEST_RULE,
         BAD_FIXTURE,
+        WEAK_SDK_STRINGS,
+        BAD_VERSION_SOURCE,
+        SDK_OVERLAP,
         TOO_LARGE,
         MORE_ERRORS,
         SDK_WITHOUT_SIGNATURE,

@@ -65,8 +65,8 @@ mod pack;
 mod validate;
 
 pub use compile::{
-    ApiId, ClassOwner, CompiledCheck, CompiledPack, LibraryId, PackerId, SdkId, SecretId,
-    SecretPrefix,
+    ApiId, ClassOwner, CompiledCheck, CompiledPack, DEFAULT_VERSION_PATTERN, LibraryId, PackerId,
+    SdkId, SecretId, SecretPrefix, VersionLocation, VersionProbe,
 };
 pub use diag::{Diagnostic, Level, Location, MAX_DIAGNOSTICS, MAX_SNIPPET_BYTES, codes, render};
 pub use error::{Error, Result};
@@ -77,7 +77,7 @@ pub use model::{
     NetworkCondition, ObfuscationVerdict, Packer, PackerKind, Permission, PiClass, PiType,
     PiTypeInfo, Reference, RequestCondition, RuleTest, Sdk, Secret, SecretCharset, SecretKind,
     Severity, SigningCondition, Source, Special, StartDirection, Status, Tc260Group, Trigger,
-    is_iso_day,
+    VersionSource, is_iso_day,
 };
 pub use pack::{
     Located, MAX_PACK_BYTES, MAX_RULE_FILE_BYTES, MAX_RULE_FILES, Origin, Pack, TABLE_KINDS,

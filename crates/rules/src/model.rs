@@ -621,6 +621,20 @@ pub struct Sdk {
     /// Network domains; a domain matches itself and its subdomains.
     #[serde(default)]
     pub domains: Vec<String>,
+    /// Manifest `<meta-data android:name>` keys the vendor's setup has the app declare
+    /// (`UMENG_APPKEY`, exact). They stay when the SDK's code is renamed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta_data: Vec<String>,
+    /// Distinctive string constants of the SDK's code (exact dex strings): renaming keeps them.
+    /// The SDK is found by them alone when at least `strings_min` of them are present.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strings: Vec<String>,
+    /// How many of `strings` must be present (default: all of them, at least 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strings_min: Option<u32>,
+    /// Where the SDK's version is read, tried in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions: Vec<VersionSource>,
     /// Vendor homepage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub homepage: Option<String>,
@@ -642,6 +656,31 @@ pub struct Sdk {
     pub privacy_switches: Vec<String>,
     /// Where the facts come from (non-empty).
     pub references: Vec<String>,
+}
+
+/// One place an SDK's version is read (`[[sdk]] versions`): exactly one of `field`,
+/// `method`, `string_prefix`, `native_lib`; `pattern` picks the version out of the text.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSource {
+    /// A static `String` field (`Lcls;->NAME:Ljava/lang/String;`): its initial value, or the
+    /// constant its class initialiser stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A method (`Lcls;->name()Ljava/lang/String;`): a constant string it returns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A dex string starting with this text (`"Alipay SDK "`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub string_prefix: Option<String>,
+    /// A regular expression over native-library file names (`^libjcore(\d)(\d)(\d)\.so$`):
+    /// its capture groups, joined by `.`, are the version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_lib: Option<String>,
+    /// A regular expression the text must match (default `^v?(\d+(\.\d+){1,3})$`): its
+    /// first capture group, else the whole match, is the version. Unused with `native_lib`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
 }
 
 /// `[[library]]`: code that is neither a third-party SDK nor the app's own: platform libraries

@@ -454,7 +454,8 @@ impl Validator {
     fn sdks(&mut self, pack: &Pack) {
         const K: &str = "sdk";
         // value -> (sdk index, path) of its first claimant, per signature list.
-        let mut claims: [HashMap<&str, (usize, String)>; 5] = Default::default();
+        let mut claims: [HashMap<&str, (usize, String)>; 6] = Default::default();
+        let mut names: HashMap<String, usize> = HashMap::new();
         for (n, s) in pack.sdks.iter().enumerate() {
             let o = &s.origin;
             if !is_kebab_id(&s.id) {
@@ -514,19 +515,40 @@ impl Validator {
                     self.push(o, codes::BAD_DOMAIN, K, &format!("domains[{i}]"), msg);
                 }
             }
-            let lists: [(&str, &[String]); 5] = [
+            for (i, k) in s.meta_data.iter().enumerate() {
+                if k.is_empty() || k.chars().any(char::is_whitespace) {
+                    self.push(
+                        o,
+                        codes::BAD_COMPONENT,
+                        K,
+                        &format!("meta_data[{i}]"),
+                        format!("meta-data key `{k}` is empty or contains white space"),
+                    );
+                }
+            }
+            self.sdk_strings(o, s);
+            self.sdk_versions(o, s);
+            self.sdk_same_name(o, s, n, &mut names, pack);
+            let lists: [(&str, &[String]); 6] = [
                 ("class_prefixes", &s.class_prefixes),
                 ("components", &s.components),
                 ("intent_actions", &s.intent_actions),
                 ("native_libs", &s.native_libs),
                 ("domains", &s.domains),
+                ("meta_data", &s.meta_data),
             ];
-            if lists.iter().all(|(_, l)| l.is_empty()) {
-                self.push(o, codes::SDK_WITHOUT_SIGNATURE, K, "id", format!(
-                    "SDK `{}` has no class prefix, component, action, native library or domain: \
-                     it can never be detected",
-                    s.id
-                ));
+            if lists.iter().all(|(_, l)| l.is_empty()) && s.strings.is_empty() {
+                self.push(
+                    o,
+                    codes::SDK_WITHOUT_SIGNATURE,
+                    K,
+                    "id",
+                    format!(
+                        "SDK `{}` has no class prefix, component, action, native library, domain, \
+                     meta-data key or string marker: it can never be detected",
+                        s.id
+                    ),
+                );
             }
             for ((key, list), seen) in lists.iter().zip(claims.iter_mut()) {
                 self.dup_values(o, K, key, list);
@@ -542,6 +564,7 @@ impl Validator {
                                 "class_prefixes" => (codes::CLAIMED_TWICE, "class prefix"),
                                 "components" => (codes::CLAIMED_TWICE, "component"),
                                 "intent_actions" => (codes::CLAIMED_TWICE, "intent action"),
+                                "meta_data" => (codes::CLAIMED_TWICE, "meta-data key"),
                                 _ => (codes::CLAIMED_TWICE, "native library"),
                             };
                             let msg = format!(
@@ -565,6 +588,146 @@ impl Validator {
             }
             self.sdk_provider(o, s);
             self.references(o, K, &s.references);
+        }
+    }
+
+    /// String markers name an SDK only when they are specific: at least two, each at least
+    /// eight characters, and `strings_min` between 2 and their number.
+    fn sdk_strings(&mut self, o: &Origin, s: &crate::model::Sdk) {
+        const K: &str = "sdk";
+        if s.strings.is_empty() {
+            if s.strings_min.is_some() {
+                self.push(
+                    o,
+                    codes::WEAK_SDK_STRINGS,
+                    K,
+                    "strings_min",
+                    "`strings_min` without `strings`".to_owned(),
+                );
+            }
+            return;
+        }
+        self.dup_values(o, K, "strings", &s.strings);
+        if s.strings.len() < 2 {
+            self.push(
+                o,
+                codes::WEAK_SDK_STRINGS,
+                K,
+                "strings",
+                format!(
+                    "SDK `{}` has one string marker: one string names no SDK, list at least two",
+                    abbreviated(&s.id)
+                ),
+            );
+        }
+        for (i, v) in s.strings.iter().enumerate() {
+            if v.chars().count() < 8 {
+                self.push(o, codes::WEAK_SDK_STRINGS, K, &format!("strings[{i}]"), format!(
+                    "string marker `{v}` is shorter than eight characters: too common to name an SDK"
+                ));
+            }
+        }
+        if let Some(min) = s.strings_min
+            && (min < 2 || usize::try_from(min).unwrap_or(usize::MAX) > s.strings.len())
+        {
+            self.push(
+                o,
+                codes::WEAK_SDK_STRINGS,
+                K,
+                "strings_min",
+                format!(
+                    "`strings_min = {min}` must be at least 2 and at most the {} markers listed",
+                    s.strings.len()
+                ),
+            );
+        }
+    }
+
+    /// Each version source names exactly one location, well formed, and compiles.
+    fn sdk_versions(&mut self, o: &Origin, s: &crate::model::Sdk) {
+        const K: &str = "sdk";
+        for (i, v) in s.versions.iter().enumerate() {
+            let path = format!("versions[{i}]");
+            let set = [&v.field, &v.method, &v.string_prefix, &v.native_lib]
+                .iter()
+                .filter(|x| x.is_some())
+                .count();
+            let problem = if set != 1 {
+                Some(format!(
+                    "a version source names exactly one of `field`, `method`, `string_prefix`, \
+                     `native_lib` ({set} given)"
+                ))
+            } else if let Some(f) = &v.field {
+                field_signature_problem(f).map(|e| format!("field `{f}`: {e}"))
+            } else if let Some(m) = &v.method {
+                method_signature_problem(m).map(|e| format!("method `{m}`: {e}"))
+            } else if v
+                .string_prefix
+                .as_deref()
+                .is_some_and(|p| p.chars().count() < 4)
+            {
+                Some("a `string_prefix` of fewer than four characters matches too much".to_owned())
+            } else if let Some(l) = &v.native_lib {
+                match regex::Regex::new(l) {
+                    Err(e) => Some(format!("`native_lib` does not compile: {e}")),
+                    Ok(r) if r.captures_len() < 2 => {
+                        Some("`native_lib` needs a capture group: the version".to_owned())
+                    }
+                    Ok(_) => None,
+                }
+            } else {
+                None
+            };
+            let problem = problem.or_else(|| {
+                let p = v.pattern.as_deref()?;
+                regex::Regex::new(p)
+                    .err()
+                    .map(|e| format!("`pattern` does not compile: {e}"))
+            });
+            if let Some(msg) = problem {
+                self.push(o, codes::BAD_VERSION_SOURCE, K, &path, msg);
+            }
+        }
+    }
+
+    /// One SDK, one id: two entries with the same name (English or Chinese) are one SDK listed
+    /// twice.
+    fn sdk_same_name(
+        &mut self,
+        o: &Origin,
+        s: &crate::model::Sdk,
+        n: usize,
+        names: &mut HashMap<String, usize>,
+        pack: &Pack,
+    ) {
+        let keys = std::iter::once(("name", s.name.trim().to_lowercase())).chain(
+            s.name_zh
+                .iter()
+                .map(|z| ("name_zh", z.trim().to_lowercase())),
+        );
+        for (field, key) in keys {
+            if key.is_empty() {
+                continue;
+            }
+            match names.get(&key) {
+                Some(&first)
+                    if first != n
+                        && pack.sdks.get(first).is_some_and(|x| x.id != s.id) =>
+                {
+                    // (Two entries with one id are already a duplicate id.)
+                    let other = pack.sdks.get(first).map_or("?", |x| x.id.as_str());
+                    self.push(o, codes::SDK_OVERLAP, "sdk", field, format!(
+                        "SDK `{}` has the name `{key}` of SDK `{}`: one SDK is listed under two \
+                         ids; merge them",
+                        abbreviated(&s.id),
+                        abbreviated(other)
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    names.insert(key, n);
+                }
+            }
         }
     }
 

@@ -51,7 +51,7 @@ impl Gen {
         let id_at = t.len();
         let _ = write!(
             t,
-            "\"{id}\"\nname = \"N\"\ncategory = \"ads\"\npurpose = \"p\"\n"
+            "\"{id}\"\nname = \"N {id}\"\ncategory = \"ads\"\npurpose = \"p\"\n"
         );
         t.push_str(if one_line {
             "class_prefixes = ["

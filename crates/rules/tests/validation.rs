@@ -283,6 +283,55 @@ fn sdk_errors() {
     expect(&sdk("intent_actions = [\"a b\"]"), codes::BAD_ACTION);
     expect(&sdk("native_libs = [\"lib*.so\"]"), codes::BAD_NATIVE_LIB);
     expect(&sdk("native_libs = [\"libx?.so\"]"), codes::BAD_NATIVE_LIB);
+    // String markers: at least two, each of eight characters or more, a sane minimum.
+    expect(&sdk("strings = [\"jpush_sdk_marker\"]"), codes::WEAK_SDK_STRINGS);
+    expect(
+        &sdk("strings = [\"jpush_sdk_marker\", \"init\"]"),
+        codes::WEAK_SDK_STRINGS,
+    );
+    expect(
+        &sdk("strings = [\"jpush_sdk_marker\", \"jpush_other_one\"]\nstrings_min = 3"),
+        codes::WEAK_SDK_STRINGS,
+    );
+    expect(&sdk("strings_min = 2"), codes::WEAK_SDK_STRINGS);
+    // Version sources: one location each, well formed, compiling.
+    expect(&sdk("versions = [{ pattern = \"x\" }]"), codes::BAD_VERSION_SOURCE);
+    expect(
+        &sdk("versions = [{ field = \"La;->V:I\", method = \"La;->v()I\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
+    expect(
+        &sdk("versions = [{ field = \"Lcom/a/B;->V\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
+    expect(
+        &sdk("versions = [{ method = \"Lcom/a/B;->v\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
+    expect(
+        &sdk("versions = [{ native_lib = \"^libx\\\\.so$\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
+    expect(
+        &sdk("versions = [{ string_prefix = \"SDK \", pattern = \"(\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
+    assert!(
+        !codes_for(&sdk(
+            "class_prefixes = [\"com.vsrc.\"]\nversions = [{ native_lib = '^libv(\\d)(\\d)\\.so$' }, \
+             { field = \"Lcom/vsrc/B;->V:Ljava/lang/String;\" }]"
+        ))
+        .contains(&codes::BAD_VERSION_SOURCE)
+    );
+    // One SDK, one id: the same name twice.
+    expect(
+        &format!(
+            "{}\n[[sdk]]\nid = \"s2\"\nname = \"s\"\ncategory = \"ads\"\npurpose = \"p\"\n\
+             references = [\"r\"]\nclass_prefixes = [\"com.sametwo.\"]\nvendor = \"V\"\n",
+            sdk("class_prefixes = [\"com.sameone.\"]")
+        ),
+        codes::SDK_OVERLAP,
+    );
     expect(&sdk("domains = [\"JPush.cn\"]"), codes::BAD_DOMAIN);
     expect(&sdk("domains = [\"*.jpush.cn\"]"), codes::BAD_DOMAIN);
     expect(&sdk(""), codes::SDK_WITHOUT_SIGNATURE);
@@ -1164,6 +1213,9 @@ fn every_code_is_exercised() {
         codes::SDK_WITHOUT_VENDOR,
         codes::BAD_MESSAGE,
         codes::MISSING_TRANSLATION,
+        codes::WEAK_SDK_STRINGS,
+        codes::BAD_VERSION_SOURCE,
+        codes::SDK_OVERLAP,
     ];
     for c in codes::ALL {
         assert!(

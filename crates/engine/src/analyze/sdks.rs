@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use apkscope_facts::code::CodeIndex;
-use apkscope_facts::{AppFacts, Evidence, SdkEvidence, SdkFacts};
-use apkscope_rules::{Category, CompiledPack, SdkId};
+use apkscope_facts::{AppFacts, Evidence, SdkEvidence, SdkFacts, SdkVersion};
+use apkscope_rules::{Category, CompiledPack, SdkId, VersionLocation};
 
 use super::MAX_EXAMPLES;
 use super::message::Msg;
@@ -21,6 +21,42 @@ pub(super) struct Found {
     actions: BTreeSet<String>,
     native_libs: BTreeSet<String>,
     domains: BTreeSet<String>,
+    meta_data: BTreeSet<String>,
+    strings: Vec<String>,
+}
+
+impl Found {
+    /// The kinds of evidence that found the SDK, strongest first (hosts only corroborate).
+    fn kinds(&self) -> Vec<String> {
+        [
+            ("classes", self.classes > 0),
+            ("components", !self.components.is_empty()),
+            ("intent-actions", !self.actions.is_empty()),
+            ("native-libs", !self.native_libs.is_empty()),
+            ("meta-data", !self.meta_data.is_empty()),
+            ("strings", !self.strings.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, found)| *found)
+        .map(|(kind, _)| kind.to_owned())
+        .collect()
+    }
+
+    /// `high` when the vendor's own class or component names are there; `medium` when only its
+    /// actions, native libraries or manifest keys are (its code may be renamed); `low` when only
+    /// string markers are.
+    fn confidence(&self) -> &'static str {
+        if self.classes > 0 || !self.components.is_empty() {
+            "high"
+        } else if !self.actions.is_empty()
+            || !self.native_libs.is_empty()
+            || !self.meta_data.is_empty()
+        {
+            "medium"
+        } else {
+            "low"
+        }
+    }
 }
 
 /// The SDKs the app embeds, with their evidence. The app's own packages (its manifest package,
@@ -82,6 +118,42 @@ pub(super) fn detect_sdks(
                 .or_default()
                 .native_libs
                 .insert(lib.clone());
+        }
+    }
+    // String markers: renamed code keeps its constants.
+    for &(sdk, needed) in pack.sdk_string_sets() {
+        let Some(rule) = pack.sdk(sdk) else { continue };
+        let present: Vec<String> = rule
+            .strings
+            .iter()
+            .filter(|s| index.dex.iter().any(|d| d.find_string(s).is_some()))
+            .cloned()
+            .collect();
+        if present.len() >= needed {
+            found.entry(sdk).or_default().strings = present;
+        }
+    }
+    // Manifest keys of the vendor's setup, under <application> or a component.
+    let keys = facts.manifest.meta_data.iter().chain(
+        facts
+            .manifest
+            .components
+            .iter()
+            .flat_map(|c| c.meta_data.iter()),
+    );
+    // A key names an SDK found otherwise; alone, only when the code reads it by name (renamed
+    // code still asks for `CNZZ_APP_KEY`): a key left behind by a removed SDK is not evidence.
+    for key in keys {
+        let Some(sdk) = pack.sdk_for_meta_data(&key.name) else {
+            continue;
+        };
+        let read_by_code = || index.dex.iter().any(|d| d.find_string(&key.name).is_some());
+        if found.contains_key(&sdk) || read_by_code() {
+            found
+                .entry(sdk)
+                .or_default()
+                .meta_data
+                .insert(key.name.clone());
         }
     }
     // Hosts only corroborate: several SDKs of one vendor share its domains, so a host alone
@@ -167,6 +239,8 @@ pub(super) fn sdk_facts(
                 homepage: sdk.homepage.clone(),
                 privacy_policy: sdk.privacy_policy.clone(),
                 legal_entity: sdk.legal_entity.clone(),
+                version: version(facts, pack, id),
+                confidence: evidence.confidence().to_owned(),
                 evidence: SdkEvidence {
                     classes: evidence.classes,
                     class_examples: evidence.class_examples.clone(),
@@ -174,6 +248,9 @@ pub(super) fn sdk_facts(
                     intent_actions: evidence.actions.iter().cloned().collect(),
                     native_libs: evidence.native_libs.iter().cloned().collect(),
                     domains: evidence.domains.iter().cloned().collect(),
+                    meta_data: evidence.meta_data.iter().cloned().collect(),
+                    strings: evidence.strings.clone(),
+                    kinds: evidence.kinds(),
                 },
                 pi_types: pi_types.into_iter().collect(),
                 permissions: permissions.into_iter().collect(),
@@ -182,6 +259,51 @@ pub(super) fn sdk_facts(
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
+}
+
+/// The SDK's version from the first of its rule's sources that gives one.
+fn version(facts: &AppFacts, pack: &CompiledPack, id: SdkId) -> Option<SdkVersion> {
+    let index = &facts.code_index;
+    let probes = pack.version_probes();
+    for position in pack.sdk_versions(id) {
+        let Some((_, probe)) = probes.get(position) else {
+            continue;
+        };
+        let found = match &probe.location {
+            VersionLocation::Field(member) | VersionLocation::Method(member) => {
+                let kind = if matches!(probe.location, VersionLocation::Field(_)) {
+                    "field"
+                } else {
+                    "method"
+                };
+                let position = u32::try_from(position).ok();
+                index
+                    .dex
+                    .iter()
+                    .flat_map(|d| d.version_texts.iter())
+                    .filter(|(p, _)| Some(*p) == position)
+                    .find_map(|(_, text)| probe.version(text))
+                    .map(|v| (v, format!("{kind} {member}")))
+            }
+            VersionLocation::StringPrefix(prefix) => index.dex.iter().find_map(|d| {
+                d.strings_with_prefix(prefix).into_iter().find_map(|i| {
+                    let text = d.string(i)?;
+                    probe
+                        .version(text)
+                        .map(|v| (v, format!("string \"{text}\"")))
+                })
+            }),
+            VersionLocation::NativeLib(_) => facts.container.native_libs.iter().find_map(|lib| {
+                probe
+                    .version(lib)
+                    .map(|v| (v, format!("native library {lib}")))
+            }),
+        };
+        if let Some((value, source)) = found {
+            return Some(SdkVersion { value, source });
+        }
+    }
+    None
 }
 
 /// How specifically an `sdk-present` check names an SDK: by its category (2), as a catch-all

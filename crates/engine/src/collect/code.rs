@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::multidex_index;
 use super::values::{DexRoles, Sinks};
+use super::versions::DexVersionTargets;
 use crate::{Guard, hex};
 
 const SOURCE_DEX: &str = "dex";
@@ -395,7 +396,12 @@ fn build_dex_code(
     path.clone_into(&mut code.entry);
     if decode_tables(path, dex, &mut code, anomalies, &mut meter) {
         let roles = DexRoles::new(&code, sinks);
-        index_classes(path, dex, &mut code, anomalies, &mut meter, &roles);
+        let versions = DexVersionTargets::new(&code, &sinks.versions);
+        let plan = ClassPlan {
+            roles: &roles,
+            versions: &versions,
+        };
+        index_classes(path, dex, &mut code, anomalies, &mut meter, plan);
     }
     // The class lookup map the first query builds holds each loaded class once.
     let _ = meter.reserve(
@@ -629,8 +635,9 @@ fn index_classes(
     code: &mut DexCode,
     anomalies: &mut Vec<AnomalyFact>,
     meter: &mut Meter<'_>,
-    roles: &DexRoles,
+    plan: ClassPlan<'_>,
 ) {
+    let roles = plan.roles;
     let mut tracker = apkscope_dex::values::Tracker::new();
     let method_budget = usize::try_from(dex.methods_len()).unwrap_or(usize::MAX);
     let mut bytecode = BytecodeBudget {
@@ -704,6 +711,7 @@ fn index_classes(
                 super::values::track_method(dex, &body, method, record, code, roles, &mut tracker);
             }
         }
+        plan.versions.read_class(dex, &class, code, &mut tracker);
         code.classes.push(ClassRecord {
             type_idx: class.class_idx,
             access_flags: class.access_flags,
@@ -717,6 +725,14 @@ fn index_classes(
         });
     }
     lists.report(path, "class interface", anomalies);
+}
+
+/// What indexing does with each class besides recording it: the calls whose arguments it
+/// rebuilds, and the SDK version sources it reads.
+#[derive(Clone, Copy)]
+struct ClassPlan<'p> {
+    roles: &'p DexRoles,
+    versions: &'p DexVersionTargets,
 }
 
 /// The bytecode one dex may have scanned: twice the file's size in code units, so code items

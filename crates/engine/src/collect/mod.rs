@@ -8,6 +8,7 @@ mod network;
 pub(crate) mod obfuscation;
 mod signing;
 pub(crate) mod values;
+mod versions;
 
 use apkscope_apk::Apk;
 use apkscope_axml::manifest::{self, Manifest};
@@ -138,12 +139,17 @@ pub(crate) fn collect(
     Ok(facts)
 }
 
-/// The calls whose arguments indexing rebuilds: the rule pack's `[[behaviour_api]]`s.
+/// The calls whose arguments indexing rebuilds (the rule pack's `[[behaviour_api]]`s) and the
+/// members its SDK version sources read.
 fn sinks(options: &ScanOptions) -> values::Sinks {
     options
         .rules
         .as_ref()
-        .map(|pack| values::Sinks::new(pack.behaviour_apis()))
+        .map(|pack| {
+            let mut sinks = values::Sinks::new(pack.behaviour_apis());
+            sinks.versions = versions::VersionMembers::new(pack);
+            sinks
+        })
         .unwrap_or_default()
 }
 

@@ -40,6 +40,8 @@ pub(crate) struct Sinks {
     names: BTreeMap<String, Through>,
     /// The platform model ([`MODELS`]) by signature.
     models: HashMap<&'static str, Role>,
+    /// The pack's SDK version sources that read a field or a method (`collect::versions`).
+    pub(crate) versions: super::versions::VersionMembers,
 }
 
 /// The classes a method name matters on.
@@ -111,6 +113,7 @@ impl Sinks {
             by_selector,
             names,
             models: MODELS.iter().copied().collect(),
+            versions: super::versions::VersionMembers::default(),
         }
     }
 }
