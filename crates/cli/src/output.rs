@@ -46,6 +46,9 @@ pub(crate) enum Format {
     SdkList,
     /// The same SDK list as CSV.
     SdkListCsv,
+    /// A CycloneDX 1.6 SBOM (JSON) per app: the app, its SDKs and native libraries; a batch
+    /// writes one SBOM per line (or one file per app with --out-dir).
+    Cyclonedx,
 }
 
 type Out = Box<dyn Write + Send>;
@@ -122,6 +125,10 @@ pub(crate) enum Stream {
     },
     /// A batch's SDK lists as one CSV table.
     SdkListCsvBatch(SdkListCsvWriter<Out>),
+    /// CycloneDX SBOMs, one JSON document per line.
+    Cyclonedx {
+        out: Out,
+    },
 }
 
 impl Sink {
@@ -200,6 +207,7 @@ impl Sink {
                 Stream::SdkListCsvBatch(SdkListCsvWriter::new_in(out, lang).map_err(header)?)
             }
             Format::SdkListCsv => Stream::SdkListCsv { out, lang },
+            Format::Cyclonedx => Stream::Cyclonedx { out },
         };
         Ok(Sink::Stream(stream))
     }
@@ -423,6 +431,7 @@ impl Format {
             Format::Csv => ".csv",
             Format::SdkList => ".sdk-list.md",
             Format::SdkListCsv => ".sdk-list.csv",
+            Format::Cyclonedx => ".cdx.json",
         }
     }
 }
@@ -464,6 +473,10 @@ impl Stream {
                 out.flush()
             }
             Stream::SdkListCsvBatch(writer) => writer.write_app(facts),
+            Stream::Cyclonedx { out } => {
+                apkscope_report::write_cyclonedx(facts, out)?;
+                out.flush()
+            }
         }
     }
 
@@ -501,7 +514,8 @@ impl Stream {
                 }
                 out.flush()
             }
-            Stream::SdkListCsv { .. } => Ok(()),
+            // The error line on stderr says it all: an SBOM describes an app that was read.
+            Stream::SdkListCsv { .. } | Stream::Cyclonedx { .. } => Ok(()),
             Stream::SdkListCsvBatch(writer) => {
                 writer.write_failure(path, &failure.error.kind, message)
             }
@@ -521,7 +535,8 @@ impl Stream {
             Stream::Text { mut out, .. }
             | Stream::Jsonl { mut out }
             | Stream::SdkList { mut out, .. }
-            | Stream::SdkListCsv { mut out, .. } => out.flush(),
+            | Stream::SdkListCsv { mut out, .. }
+            | Stream::Cyclonedx { mut out } => out.flush(),
             Stream::Json {
                 mut out,
                 batch,
@@ -605,6 +620,7 @@ fn write_app_file(
         Format::SdkListCsv => write(ext, &|out| {
             apkscope_report::write_sdk_list_csv_in(facts, lang, out)
         }),
+        Format::Cyclonedx => write(ext, &|out| apkscope_report::write_cyclonedx(facts, out)),
     }
 }
 

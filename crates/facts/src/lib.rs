@@ -444,6 +444,9 @@ pub struct SigningBlockEntry {
 pub struct NativeLibFacts {
     /// APK entry, e.g. `lib/arm64-v8a/libfoo.so`.
     pub path: String,
+    /// SHA-256 of the library's bytes, lowercase hex (empty when it could not be read).
+    #[serde(default)]
+    pub sha256: String,
     /// Android ABI the machine implies (`arm64-v8a`, `armeabi-v7a`, `x86`, `x86_64` …).
     pub abi: Option<String>,
     /// ELF machine name.

@@ -19,6 +19,7 @@
 
 mod classes;
 mod csv;
+mod cyclonedx;
 pub mod diff;
 mod explain;
 mod html;
@@ -35,6 +36,7 @@ use apkscope_facts::AppFacts;
 
 pub use classes::{write_classes_json, write_classes_text};
 pub use csv::{CSV_COLUMNS, CsvWriter, UTF8_BOM, write_permission_matrix_csv, write_sdk_table_csv};
+pub use cyclonedx::{cyclonedx, write_cyclonedx};
 pub use diff::Diff;
 pub use explain::{write_explanation_json, write_explanation_text};
 pub use html::{HtmlWriter, write_html};

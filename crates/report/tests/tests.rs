@@ -10,6 +10,7 @@
 )]
 
 mod csv;
+mod cyclonedx;
 mod html;
 mod html_browser;
 mod sarif;

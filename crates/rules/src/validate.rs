@@ -711,8 +711,7 @@ impl Validator {
             }
             match names.get(&key) {
                 Some(&first)
-                    if first != n
-                        && pack.sdks.get(first).is_some_and(|x| x.id != s.id) =>
+                    if first != n && pack.sdks.get(first).is_some_and(|x| x.id != s.id) =>
                 {
                     // (Two entries with one id are already a duplicate id.)
                     let other = pack.sdks.get(first).map_or("?", |x| x.id.as_str());

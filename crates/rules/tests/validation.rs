@@ -256,35 +256,12 @@ fn permission_errors() {
 }
 
 #[test]
-fn sdk_errors() {
-    expect(&sdk("class_prefixes = [\"cn/jpush/\"]"), codes::BAD_PREFIX);
-    expect(&sdk("class_prefixes = [\"jpush.\"]"), codes::SHORT_PREFIX);
-    expect(&sdk("class_prefixes = [\"com.mob\"]"), codes::PREFIX_NO_DOT);
-    for generic in [
-        "com.google.",
-        "android.",
-        "androidx.",
-        "java.",
-        "javax.",
-        "kotlin.",
-        "org.apache.",
-        "com.android.",
-    ] {
-        expect(
-            &sdk(&format!("class_prefixes = [\"{generic}\"]")),
-            codes::GENERIC_PREFIX,
-        );
-    }
-    expect(
-        &sdk("class_prefixes = [\"com.base.sdk.\"]"),
-        codes::CLAIMED_TWICE,
-    );
-    expect(&sdk("components = [\"PushService\"]"), codes::BAD_COMPONENT);
-    expect(&sdk("intent_actions = [\"a b\"]"), codes::BAD_ACTION);
-    expect(&sdk("native_libs = [\"lib*.so\"]"), codes::BAD_NATIVE_LIB);
-    expect(&sdk("native_libs = [\"libx?.so\"]"), codes::BAD_NATIVE_LIB);
+fn sdk_evidence_and_version_errors() {
     // String markers: at least two, each of eight characters or more, a sane minimum.
-    expect(&sdk("strings = [\"jpush_sdk_marker\"]"), codes::WEAK_SDK_STRINGS);
+    expect(
+        &sdk("strings = [\"jpush_sdk_marker\"]"),
+        codes::WEAK_SDK_STRINGS,
+    );
     expect(
         &sdk("strings = [\"jpush_sdk_marker\", \"init\"]"),
         codes::WEAK_SDK_STRINGS,
@@ -295,7 +272,10 @@ fn sdk_errors() {
     );
     expect(&sdk("strings_min = 2"), codes::WEAK_SDK_STRINGS);
     // Version sources: one location each, well formed, compiling.
-    expect(&sdk("versions = [{ pattern = \"x\" }]"), codes::BAD_VERSION_SOURCE);
+    expect(
+        &sdk("versions = [{ pattern = \"x\" }]"),
+        codes::BAD_VERSION_SOURCE,
+    );
     expect(
         &sdk("versions = [{ field = \"La;->V:I\", method = \"La;->v()I\" }]"),
         codes::BAD_VERSION_SOURCE,
@@ -332,6 +312,36 @@ fn sdk_errors() {
         ),
         codes::SDK_OVERLAP,
     );
+}
+
+#[test]
+fn sdk_errors() {
+    expect(&sdk("class_prefixes = [\"cn/jpush/\"]"), codes::BAD_PREFIX);
+    expect(&sdk("class_prefixes = [\"jpush.\"]"), codes::SHORT_PREFIX);
+    expect(&sdk("class_prefixes = [\"com.mob\"]"), codes::PREFIX_NO_DOT);
+    for generic in [
+        "com.google.",
+        "android.",
+        "androidx.",
+        "java.",
+        "javax.",
+        "kotlin.",
+        "org.apache.",
+        "com.android.",
+    ] {
+        expect(
+            &sdk(&format!("class_prefixes = [\"{generic}\"]")),
+            codes::GENERIC_PREFIX,
+        );
+    }
+    expect(
+        &sdk("class_prefixes = [\"com.base.sdk.\"]"),
+        codes::CLAIMED_TWICE,
+    );
+    expect(&sdk("components = [\"PushService\"]"), codes::BAD_COMPONENT);
+    expect(&sdk("intent_actions = [\"a b\"]"), codes::BAD_ACTION);
+    expect(&sdk("native_libs = [\"lib*.so\"]"), codes::BAD_NATIVE_LIB);
+    expect(&sdk("native_libs = [\"libx?.so\"]"), codes::BAD_NATIVE_LIB);
     expect(&sdk("domains = [\"JPush.cn\"]"), codes::BAD_DOMAIN);
     expect(&sdk("domains = [\"*.jpush.cn\"]"), codes::BAD_DOMAIN);
     expect(&sdk(""), codes::SDK_WITHOUT_SIGNATURE);

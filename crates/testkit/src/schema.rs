@@ -21,6 +21,19 @@ use serde_json::Value;
 const SARIF_SCHEMA: &str = include_str!("../../../schemas/third-party/sarif-schema-2.1.0.json");
 const REPORT_SCHEMA: &str = include_str!("../../../schemas/report.schema.json");
 const FAILURE_SCHEMA: &str = include_str!("../../../schemas/failure.schema.json");
+const CYCLONEDX_SCHEMA: &str =
+    include_str!("../../../schemas/third-party/cyclonedx/bom-1.6.SNAPSHOT.schema.json");
+/// The schemas the CycloneDX schema references, by the address its `$id` resolves them to.
+const CYCLONEDX_REFERENCED: &[(&str, &str)] = &[
+    (
+        "http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json",
+        include_str!("../../../schemas/third-party/cyclonedx/spdx.SNAPSHOT.schema.json"),
+    ),
+    (
+        "http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json",
+        include_str!("../../../schemas/third-party/cyclonedx/jsf-0.82.SNAPSHOT.schema.json"),
+    ),
+];
 
 /// The SARIF 2.1.0 schema's `run.language` pattern ends in a stray `]` (an erratum, fixed in
 /// SARIF 2.1.0 Errata 01; oasis-tcs/sarif-spec#490). Read with ECMA-262's legacy rules, as its
@@ -64,6 +77,33 @@ pub fn validate_failure(record: &Value) -> Result<(), String> {
     )
 }
 
+/// Validates a CycloneDX document against the official CycloneDX 1.6 JSON schema (draft-07,
+/// with the SPDX and JSF schemas it references), formats included.
+pub fn validate_cyclonedx(bom: &Value) -> Result<(), String> {
+    static VALIDATOR: OnceLock<Result<Validator, String>> = OnceLock::new();
+    let validator = VALIDATOR.get_or_init(compile_cyclonedx).as_ref()?;
+    report("bom-1.6.schema.json", validator, bom)
+}
+
+fn compile_cyclonedx() -> Result<Validator, String> {
+    let mut registry = jsonschema::Registry::new();
+    for (uri, text) in CYCLONEDX_REFERENCED {
+        let schema: Value =
+            serde_json::from_str(text).map_err(|err| format!("{uri} is not JSON: {err}"))?;
+        registry = registry
+            .add(*uri, schema)
+            .map_err(|err| format!("{uri}: {err}"))?;
+    }
+    let registry = registry.prepare().map_err(|err| err.to_string())?;
+    let schema: Value = serde_json::from_str(CYCLONEDX_SCHEMA)
+        .map_err(|err| format!("bom-1.6.schema.json is not JSON: {err}"))?;
+    jsonschema::options()
+        .should_validate_formats(true)
+        .with_registry(&registry)
+        .build(&schema)
+        .map_err(|err| format!("bom-1.6.schema.json does not compile: {err}"))
+}
+
 fn validate(
     cell: &OnceLock<Result<Validator, String>>,
     name: &str,
@@ -74,6 +114,10 @@ fn validate(
     let validator = cell
         .get_or_init(|| compile(name, source, errata))
         .as_ref()?;
+    report(name, validator, instance)
+}
+
+fn report(name: &str, validator: &Validator, instance: &Value) -> Result<(), String> {
     let mut violations = String::new();
     let mut count = 0usize;
     for error in validator.iter_errors(instance) {

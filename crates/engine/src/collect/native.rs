@@ -28,7 +28,10 @@ pub(crate) fn collect_native(apk: &Apk<'_>, libs: &[String], guard: &Guard) -> V
                 Err(err) => unreadable(path, "native_entry_unreadable", &err.to_string()),
                 Ok(bytes) => match apkscope_native::parse(&bytes) {
                     Err(err) => unreadable(path, "native_not_elf", &err.to_string()),
-                    Ok(elf) => native_facts(path, &elf),
+                    Ok(elf) => NativeLibFacts {
+                        sha256: crate::sha256_hex(&bytes),
+                        ..native_facts(path, &elf)
+                    },
                 },
             }
         })
@@ -83,6 +86,7 @@ fn native_facts(path: &str, elf: &ElfFacts) -> NativeLibFacts {
     }
     NativeLibFacts {
         path: path.to_owned(),
+        sha256: String::new(),
         abi: Some(elf.abi.as_str().to_owned()),
         machine: elf.machine_name.to_owned(),
         soname: elf.soname.clone(),
