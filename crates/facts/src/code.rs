@@ -739,6 +739,12 @@ impl CodeIndex {
         self.sites_by(|d| d.find_field_ref(signature), CodeRefKind::FieldRead)
     }
 
+    /// Whether any dex holds the string `text` (in its string table, whatever uses it): a
+    /// binary search per dex, no reverse index.
+    pub fn has_string(&self, text: &str) -> bool {
+        self.dex.iter().any(|d| d.find_string(text).is_some())
+    }
+
     /// Every `const-string` of exactly `text`.
     pub fn string_sites(&self, text: &str) -> Vec<Site> {
         self.sites_by(|d| d.find_string(text), CodeRefKind::ConstString)

@@ -923,13 +923,21 @@ impl CompiledPack {
         &self.version_probes
     }
 
-    /// Where an SDK's version is read: its positions in [`CompiledPack::version_probes`], in
-    /// the rule's order.
-    pub fn sdk_versions(&self, id: SdkId) -> std::ops::Range<usize> {
-        self.sdk_version_runs
+    /// Where an SDK's version is read, in the rule's order, each with its position in
+    /// [`CompiledPack::version_probes`] (how the code index names it).
+    pub fn sdk_versions(&self, id: SdkId) -> impl Iterator<Item = (u32, &VersionProbe)> + '_ {
+        let run = self
+            .sdk_version_runs
             .get(id.index())
             .cloned()
-            .unwrap_or(0..0)
+            .unwrap_or(0..0);
+        let start = run.start;
+        self.version_probes
+            .get(run)
+            .unwrap_or(&[])
+            .iter()
+            .zip(start..)
+            .filter_map(|((_, probe), i)| Some((u32::try_from(i).ok()?, probe)))
     }
 
     /// The SDK that declares this intent-filter action (exact).

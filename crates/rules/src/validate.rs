@@ -519,7 +519,7 @@ impl Validator {
                 if k.is_empty() || k.chars().any(char::is_whitespace) {
                     self.push(
                         o,
-                        codes::BAD_COMPONENT,
+                        codes::INVALID_VALUE,
                         K,
                         &format!("meta_data[{i}]"),
                         format!("meta-data key `{k}` is empty or contains white space"),

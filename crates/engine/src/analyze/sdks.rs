@@ -126,7 +126,7 @@ pub(super) fn detect_sdks(
         let present: Vec<String> = rule
             .strings
             .iter()
-            .filter(|s| index.dex.iter().any(|d| d.find_string(s).is_some()))
+            .filter(|s| index.has_string(s))
             .cloned()
             .collect();
         if present.len() >= needed {
@@ -147,8 +147,7 @@ pub(super) fn detect_sdks(
         let Some(sdk) = pack.sdk_for_meta_data(&key.name) else {
             continue;
         };
-        let read_by_code = || index.dex.iter().any(|d| d.find_string(&key.name).is_some());
-        if found.contains_key(&sdk) || read_by_code() {
+        if found.contains_key(&sdk) || index.has_string(&key.name) {
             found
                 .entry(sdk)
                 .or_default()
@@ -264,27 +263,19 @@ pub(super) fn sdk_facts(
 /// The SDK's version from the first of its rule's sources that gives one.
 fn version(facts: &AppFacts, pack: &CompiledPack, id: SdkId) -> Option<SdkVersion> {
     let index = &facts.code_index;
-    let probes = pack.version_probes();
-    for position in pack.sdk_versions(id) {
-        let Some((_, probe)) = probes.get(position) else {
-            continue;
+    for (position, probe) in pack.sdk_versions(id) {
+        // What indexing read for this source (`field` and `method` sources).
+        let indexed = || {
+            index
+                .dex
+                .iter()
+                .flat_map(|d| d.version_texts.iter())
+                .filter(|(p, _)| *p == position)
+                .find_map(|(_, text)| probe.version(text))
         };
         let found = match &probe.location {
-            VersionLocation::Field(member) | VersionLocation::Method(member) => {
-                let kind = if matches!(probe.location, VersionLocation::Field(_)) {
-                    "field"
-                } else {
-                    "method"
-                };
-                let position = u32::try_from(position).ok();
-                index
-                    .dex
-                    .iter()
-                    .flat_map(|d| d.version_texts.iter())
-                    .filter(|(p, _)| Some(*p) == position)
-                    .find_map(|(_, text)| probe.version(text))
-                    .map(|v| (v, format!("{kind} {member}")))
-            }
+            VersionLocation::Field(member) => indexed().map(|v| (v, format!("field {member}"))),
+            VersionLocation::Method(member) => indexed().map(|v| (v, format!("method {member}"))),
             VersionLocation::StringPrefix(prefix) => index.dex.iter().find_map(|d| {
                 d.strings_with_prefix(prefix).into_iter().find_map(|i| {
                     let text = d.string(i)?;

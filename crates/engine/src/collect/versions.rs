@@ -65,26 +65,21 @@ impl DexVersionTargets {
     pub(crate) fn new(code: &DexCode, members: &VersionMembers) -> Self {
         let mut by_class: HashMap<u32, Vec<Target>> = HashMap::new();
         for (position, signature, is_field) in &members.members {
-            let Some((class, _)) = signature.split_once("->") else {
-                continue;
-            };
-            let Some(type_idx) = code.find_type(class) else {
-                continue;
-            };
-            let target = if *is_field {
-                code.find_field_ref(signature).map(|field| Target::Field {
-                    position: *position,
-                    field,
+            let position = *position;
+            // The reference names its class: the type id the class definition carries.
+            let resolved = if *is_field {
+                code.find_field_ref(signature).and_then(|field| {
+                    let class = code.field_refs.get(usize::try_from(field).ok()?)?.class;
+                    Some((class, Target::Field { position, field }))
                 })
             } else {
-                code.find_method_ref(signature)
-                    .map(|method| Target::Method {
-                        position: *position,
-                        method,
-                    })
+                code.find_method_ref(signature).and_then(|method| {
+                    let class = code.method_refs.get(usize::try_from(method).ok()?)?.class;
+                    Some((class, Target::Method { position, method }))
+                })
             };
-            if let Some(target) = target {
-                by_class.entry(type_idx).or_default().push(target);
+            if let Some((class, target)) = resolved {
+                by_class.entry(class).or_default().push(target);
             }
         }
         Self { by_class }
